@@ -1,0 +1,154 @@
+//! The C ABI: every `extern "C"` symbol of `include/matmul_kernel.h`.
+//! Each entry point validates its arguments, catches any panic, and returns a status;
+//! nothing unwinds into the caller (a JVM, usually).
+use std::os::raw::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::element::Element;
+use crate::layout::{mm_layout, mm_transpose};
+use crate::problem::{Gemm, RawGemm};
+use crate::status::*;
+use crate::{gemm, naive, threads};
+
+/// Largest thread count `mm_set_num_threads` accepts.
+pub const MM_MAX_THREADS: i32 = 1024;
+
+fn guarded(body: impl FnOnce() -> mm_status) -> mm_status {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(MM_ERR_INTERNAL)
+}
+
+fn run_gemm<T: Element>(raw: RawGemm<T>, kernel: fn(&Gemm<T>)) -> mm_status {
+    guarded(|| match raw.validate() {
+        Ok(problem) => {
+            kernel(&problem);
+            MM_OK
+        }
+        Err(status) => status,
+    })
+}
+
+/// C := alpha * op(A) * op(B) + beta * C in double precision, CBLAS argument order.
+/// `a_len`, `b_len`, `c_len` are the element counts each pointer may touch.
+///
+/// # Safety
+/// Each pointer must be valid for `*_len` elements (reads for A and B, reads and writes
+/// for C) for the duration of the call, and C must not be written by anyone else meanwhile.
+#[no_mangle]
+pub unsafe extern "C" fn mm_dgemm(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f64,
+    a: *const f64,
+    lda: i64,
+    a_len: i64,
+    b: *const f64,
+    ldb: i64,
+    b_len: i64,
+    beta: f64,
+    c: *mut f64,
+    ldc: i64,
+    c_len: i64,
+) -> mm_status {
+    let raw = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_gemm(raw, gemm::gemm::<f64>)
+}
+
+/// C := alpha * op(A) * op(B) + beta * C in single precision; same contract as `mm_dgemm`.
+///
+/// # Safety
+/// As for `mm_dgemm`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_sgemm(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f32,
+    a: *const f32,
+    lda: i64,
+    a_len: i64,
+    b: *const f32,
+    ldb: i64,
+    b_len: i64,
+    beta: f32,
+    c: *mut f32,
+    ldc: i64,
+    c_len: i64,
+) -> mm_status {
+    let raw = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_gemm(raw, gemm::gemm::<f32>)
+}
+
+/// The textbook i-j-k loop with the same contract as `mm_dgemm`: the reference for
+/// parity tests and benchmarks (no FMA, sum in k order, then alpha * sum + beta * c).
+///
+/// # Safety
+/// As for `mm_dgemm`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_dgemm_naive(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f64,
+    a: *const f64,
+    lda: i64,
+    a_len: i64,
+    b: *const f64,
+    ldb: i64,
+    b_len: i64,
+    beta: f64,
+    c: *mut f64,
+    ldc: i64,
+    c_len: i64,
+) -> mm_status {
+    let raw = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_gemm(raw, naive::gemm_naive::<f64>)
+}
+
+/// Sets how many threads `mm_dgemm` / `mm_sgemm` may use: 1..=MM_MAX_THREADS, or 0 to
+/// restore the default (the number of available cores).
+#[no_mangle]
+pub extern "C" fn mm_set_num_threads(n: i32) -> mm_status {
+    guarded(|| {
+        if !(0..=MM_MAX_THREADS).contains(&n) {
+            return MM_ERR_INVALID_ARGUMENT;
+        }
+        threads::set_num_threads(n as usize);
+        MM_OK
+    })
+}
+
+/// The number of threads a multiply may use now.
+#[no_mangle]
+pub extern "C" fn mm_get_num_threads() -> i32 {
+    catch_unwind(threads::num_threads).map(|n| n.min(MM_MAX_THREADS as usize) as i32).unwrap_or(1)
+}
+
+/// The microkernel chosen for this process ("avx512", "avx2" or "generic").
+/// A static string: never freed by the caller.
+#[no_mangle]
+pub extern "C" fn mm_kernel_name() -> *const c_char {
+    let name: &'static [u8] = catch_unwind(gemm::kernel_name).unwrap_or(b"unknown\0");
+    name.as_ptr() as *const c_char
+}
+
+/// The kernel's version ("major.minor.patch"). A static string: never freed.
+#[no_mangle]
+pub extern "C" fn mm_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr() as *const c_char
+}
+
+/// A static description of a status code; unknown codes get "unknown status".
+#[no_mangle]
+pub extern "C" fn mm_status_message(status: mm_status) -> *const c_char {
+    status_message(status).as_ptr() as *const c_char
+}

@@ -1,0 +1,20 @@
+//! How many threads a multiply may use.
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// 0 means "the default": the number of available cores.
+static REQUESTED_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+pub fn set_num_threads(n: usize) {
+    REQUESTED_THREADS.store(n, Ordering::Relaxed);
+}
+
+pub fn num_threads() -> usize {
+    match REQUESTED_THREADS.load(Ordering::Relaxed) {
+        0 => default_threads(),
+        n => n,
+    }
+}
