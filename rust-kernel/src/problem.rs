@@ -145,16 +145,17 @@ fn check_buffer<T>(ptr: *const T, len: i64, reach: usize) -> Result<(), mm_statu
     if reach == 0 {
         return Ok(());
     }
+    // Pointer offsets must stay within isize (`pointer::add`'s contract): a larger
+    // reach is a size overflow whatever the buffer claims to hold.
+    let bytes = reach.checked_mul(std::mem::size_of::<T>()).ok_or(MM_ERR_INVALID_DIMENSION)?;
+    if bytes > isize::MAX as usize {
+        return Err(MM_ERR_INVALID_DIMENSION);
+    }
     if ptr.is_null() {
         return Err(MM_ERR_NULL_POINTER);
     }
     if (len as u64) < reach as u64 {
         return Err(MM_ERR_BUFFER_TOO_SMALL);
-    }
-    // Pointer offsets must stay within isize (`pointer::add`'s contract).
-    let bytes = reach.checked_mul(std::mem::size_of::<T>()).ok_or(MM_ERR_INVALID_DIMENSION)?;
-    if bytes > isize::MAX as usize {
-        return Err(MM_ERR_INVALID_DIMENSION);
     }
     Ok(())
 }
@@ -172,7 +173,7 @@ fn overlaps<T>(x: *const T, x_reach: usize, y: *const T, y_reach: usize) -> bool
 
 impl<T: Element> RawGemm<T> {
     /// Validates every rule of the ABI, in a fixed order: enum values, sizes, leading
-    /// dimensions, size overflow, lengths, null pointers, buffer lengths, overlap.
+    /// dimensions, size overflow, negative lengths, null pointers, buffer lengths, overlap.
     pub fn validate(&self) -> Result<Gemm<T>, mm_status> {
         let layout = Layout::from_raw(self.layout).ok_or(MM_ERR_INVALID_ARGUMENT)?;
         let trans_a = transposed_from_raw(self.trans_a).ok_or(MM_ERR_INVALID_ARGUMENT)?;
