@@ -1,0 +1,97 @@
+# matmul-ffm: the one entry point. `make bench` is the main job; `make test` the test suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KERNEL_DIR  := $(ROOT)/rust-kernel
+HEADER      := $(KERNEL_DIR)/include/matmul_kernel.h
+FFI_DIR     := $(ROOT)/java-binding/src/main/java/io/github/matmulffm/internal/ffi
+FFI_PACKAGE := io.github.matmulffm.internal.ffi
+CLANG_INCLUDE ?= /usr/lib/llvm-19/lib/clang/19/include
+MVN         := mvn -B -ntp -q
+JEXTRACT    ?=
+
+# A JDK 25+: JAVA_HOME if it is one, else the first under /usr/lib/jvm (the default java may be 17).
+define FIND_JDK
+for d in "$$JAVA_HOME" /usr/lib/jvm/*; do \
+  [ -n "$$d" ] && [ -x "$$d/bin/javac" ] || continue; \
+  v=$$("$$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'); \
+  case "$$v" in ''|1.*) continue;; esac; \
+  if [ "$$v" -ge 25 ] 2>/dev/null; then echo "$$d"; break; fi; \
+done
+endef
+JDK := $(shell $(FIND_JDK))
+ifneq ($(JDK),)
+export JAVA_HOME := $(JDK)
+export PATH := $(JDK)/bin:$(PATH)
+endif
+
+.PHONY: help prerequisites build test test-rust test-java example bench install header bindings clean
+
+help:
+	@echo "make bench      build everything and run the benchmark (the main job)"
+	@echo "make test       cargo tests, Java tests (unit + packaged jar), header/bindings drift, example consumer"
+	@echo "make build      build the kernel and the jar (java-binding/target/matmul-ffm-*.jar)"
+	@echo "make install    install io.github.matmulffm:matmul-ffm into the local Maven repository"
+	@echo "make header     regenerate rust-kernel/include/matmul_kernel.h with cbindgen"
+	@echo "make bindings   regenerate the jextract bindings: make bindings JEXTRACT=/path/to/jextract"
+	@echo "make clean      remove build outputs"
+
+prerequisites:
+	@if [ -z "$(JDK)" ]; then \
+	  echo "error: matmul-ffm needs a JDK 25 or newer (the final FFM API)." >&2; \
+	  echo "  JAVA_HOME=$${JAVA_HOME:-<unset>} is not one, and none was found under /usr/lib/jvm." >&2; \
+	  echo "  Install a JDK 25+ (e.g. Temurin 25) and set JAVA_HOME to it." >&2; exit 1; fi
+	@command -v cargo >/dev/null || { echo "error: cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
+	@command -v mvn >/dev/null || { echo "error: Maven (mvn) is required" >&2; exit 1; }
+	@echo "JDK: $(JDK)"
+
+build: prerequisites
+	$(MVN) -DskipTests package
+
+test: test-rust test-java example
+
+test-rust: prerequisites
+	cd $(KERNEL_DIR) && cargo test --release
+
+test-java: prerequisites
+	$(MVN) verify
+
+# A separate Maven project outside the repository, depending on the installed jar,
+# run on the class path and on the module path.
+example: install
+	@tmp=$$(mktemp -d) && cp -r $(ROOT)/examples/consumer/. $$tmp/ && cd $$tmp && \
+	  $(MVN) package && \
+	  $(MVN) dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=runtime && \
+	  echo "class path:" && java --enable-native-access=ALL-UNNAMED -cp target/consumer.jar:$$(cat cp.txt) example.Consumer && \
+	  echo "module path:" && java --module-path $$(cat cp.txt) --add-modules io.github.matmulffm \
+	    --enable-native-access=io.github.matmulffm -cp target/consumer.jar example.Consumer && \
+	  rm -rf $$tmp
+
+install: prerequisites
+	$(MVN) -DskipTests install
+
+bench: build
+	java -jar benchmarks/target/benchmarks.jar MatmulBenchmark -f 1 -wi 2 -i 3 -w 1 -r 1
+
+header:
+	@command -v cbindgen >/dev/null || { echo "error: cbindgen is required (apt-get install cbindgen)" >&2; exit 1; }
+	cd $(KERNEL_DIR) && cbindgen --quiet --config cbindgen.toml --crate matmul-kernel --output include/matmul_kernel.h .
+	@echo "wrote $(HEADER); run make bindings if the API changed"
+
+bindings:
+	@if [ -z "$(JEXTRACT)" ] || [ ! -x "$(JEXTRACT)" ]; then \
+	  echo "error: set JEXTRACT to an installed jextract (22+), e.g. make bindings JEXTRACT=/opt/jextract/bin/jextract" >&2; exit 1; fi
+	rm -f $(FFI_DIR)/*.java
+	$(JEXTRACT) --target-package $(FFI_PACKAGE) --output $(ROOT)/java-binding/src/main/java \
+	  $$(sed -n 's/^\(const \)\{0,1\}[a-z_0-9]* \**\(mm_[a-z_0-9]*\)(.*/--include-function \2/p' $(HEADER)) \
+	  $$(sed -n 's/^#define \(MM_[A-Z_0-9]*\) .*/--include-constant \1/p' $(HEADER)) \
+	  --include-typedef mm_status --include-typedef mm_layout --include-typedef mm_transpose \
+	  -I $(CLANG_INCLUDE) $(HEADER)
+	cd $(ROOT) && sha256sum rust-kernel/include/matmul_kernel.h > $(FFI_DIR)/matmul_kernel.h.sha256
+	@echo "regenerated $(FFI_DIR) from $(HEADER)"
+
+clean:
+	cd $(KERNEL_DIR) && cargo clean
+	-$(MVN) clean
+	rm -rf results

@@ -1,0 +1,298 @@
+package io.github.matmulffm;
+
+import io.github.matmulffm.internal.ElementType;
+import io.github.matmulffm.internal.GemmShape;
+import io.github.matmulffm.internal.HeapGemm;
+import io.github.matmulffm.internal.NativeGemm;
+import io.github.matmulffm.internal.NativeGemm.Routine;
+import io.github.matmulffm.internal.NativeLoader;
+import io.github.matmulffm.internal.NativeStatus;
+import io.github.matmulffm.internal.Operands;
+import io.github.matmulffm.internal.ffi.matmul_kernel_h;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Matrix multiplication through the native kernel: C := alpha * op(A) * op(B) + beta * C,
+ * with BLAS semantics (beta == 0 never reads C; alpha == 0 or k == 0 never reads A or B).
+ *
+ * <p>Every method checks its arguments in Java first and throws {@link NullPointerException},
+ * {@link IllegalArgumentException} or {@link IndexOutOfBoundsException} naming the bad one.
+ * NaN and infinite values, in the matrices or in alpha and beta, are accepted and propagate
+ * as IEEE arithmetic does. All methods are safe to call from many threads at once.
+ */
+public final class Matmul {
+    private static final Logger LOG = LoggerFactory.getLogger(Matmul.class);
+    private static volatile boolean announced;
+
+    private Matmul() {
+    }
+
+    // ---------------------------------------------------------------- double[][]
+
+    /**
+     * Returns A * B for rectangular, non-empty {@code double[][]} matrices.
+     *
+     * @throws NullPointerException     if a matrix or one of its rows is null
+     * @throws IllegalArgumentException if a matrix is empty or jagged, or the inner dimensions differ
+     */
+    public static double[][] multiply(double[][] a, double[][] b) {
+        int k = checkRectangular("A", a);
+        int n = checkRectangular("B", b);
+        int m = a.length;
+        if (b.length != k) {
+            throw new IllegalArgumentException("Incompatible dimensions: A is " + m + "x" + k + ", B is " + b.length + "x" + n);
+        }
+        ready();
+        GemmShape shape = GemmShape.of(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, k, k, n, n);
+        if (HeapGemm.usesCriticalCall(shape)) {
+            double[] c = new double[m * n];
+            HeapGemm.run(Routine.DGEMM, shape, 1.0, flatten(a, k), 0, flatten(b, n), 0, 0.0, c, 0);
+            return unflatten(MemorySegment.ofArray(c), m, n);
+        }
+        // Rows go straight to off-heap memory: one copy in, one out, no pinned heap.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment aSegment = toSegment(arena, a, k);
+            MemorySegment bSegment = toSegment(arena, b, n);
+            MemorySegment cSegment = arena.allocate(ValueLayout.JAVA_DOUBLE, (long) m * n);
+            NativeGemm.call(Routine.DGEMM, false, shape, 1.0, aSegment, shape.aReach(), bSegment, shape.bReach(),
+                    0.0, cSegment, shape.cReach());
+            return unflatten(cSegment, m, n);
+        }
+    }
+
+    /** Checks a {@code double[][]} is non-null, non-empty and rectangular; returns its column count. */
+    static int checkRectangular(String name, double[][] matrix) {
+        if (matrix == null) {
+            throw new NullPointerException("Matrix " + name + " cannot be null");
+        }
+        if (matrix.length == 0) {
+            throw new IllegalArgumentException("Matrix " + name + " cannot be empty");
+        }
+        for (int row = 0; row < matrix.length; row++) {
+            if (matrix[row] == null) {
+                throw new NullPointerException("Matrix " + name + " row " + row + " is null");
+            }
+        }
+        int columns = matrix[0].length;
+        if (columns == 0) {
+            throw new IllegalArgumentException("Matrix " + name + " cannot be empty");
+        }
+        for (int row = 1; row < matrix.length; row++) {
+            if (matrix[row].length != columns) {
+                throw new IllegalArgumentException("Matrix " + name + " row " + row + " has length "
+                        + matrix[row].length + ", expected " + columns);
+            }
+        }
+        return columns;
+    }
+
+    private static double[] flatten(double[][] matrix, int columns) {
+        double[] flat = new double[Math.multiplyExact(matrix.length, columns)];
+        for (int row = 0; row < matrix.length; row++) {
+            System.arraycopy(matrix[row], 0, flat, row * columns, columns);
+        }
+        return flat;
+    }
+
+    private static MemorySegment toSegment(Arena arena, double[][] matrix, int columns) {
+        MemorySegment segment = arena.allocate(ValueLayout.JAVA_DOUBLE, (long) matrix.length * columns);
+        for (int row = 0; row < matrix.length; row++) {
+            MemorySegment.copy(matrix[row], 0, segment, ValueLayout.JAVA_DOUBLE, (long) row * columns * Double.BYTES, columns);
+        }
+        return segment;
+    }
+
+    static double[][] unflatten(MemorySegment flat, int rows, int columns) {
+        double[][] matrix = new double[rows][columns];
+        for (int row = 0; row < rows; row++) {
+            MemorySegment.copy(flat, ValueLayout.JAVA_DOUBLE, (long) row * columns * Double.BYTES, matrix[row], 0, columns);
+        }
+        return matrix;
+    }
+
+    // ---------------------------------------------------------------- double[] / float[]
+
+    /**
+     * DGEMM over Java arrays: C := alpha * op(A) * op(B) + beta * C, where op(A) is m x k,
+     * op(B) is k x n and C is m x n, each stored from its offset with its leading dimension.
+     * Small products run on the arrays in place; large ones are copied off-heap so the
+     * garbage collector is never held off for a whole multiply.
+     */
+    public static void dgemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                             double alpha, double[] a, int aOffset, int lda, double[] b, int bOffset, int ldb,
+                             double beta, double[] c, int cOffset, int ldc) {
+        arrays(Routine.DGEMM, layout, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /** {@link #dgemm(Layout, Transpose, Transpose, int, int, int, double, double[], int, int, double[], int, int, double, double[], int, int)} with all offsets 0. */
+    public static void dgemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                             double alpha, double[] a, int lda, double[] b, int ldb, double beta, double[] c, int ldc) {
+        dgemm(layout, transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
+    }
+
+    /** SGEMM over Java arrays; same contract as the {@code double[]} DGEMM. */
+    public static void sgemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                             float alpha, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                             float beta, float[] c, int cOffset, int ldc) {
+        arrays(Routine.SGEMM, layout, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /** SGEMM over Java arrays with all offsets 0. */
+    public static void sgemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                             float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc) {
+        sgemm(layout, transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
+    }
+
+    /**
+     * The kernel's textbook i-j-k loop (no FMA, k in order) with the DGEMM contract: the
+     * reference of the parity tests and the benchmarks' "rust-naive". Slow on purpose.
+     */
+    public static void dgemmNaive(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                                  double alpha, double[] a, int aOffset, int lda, double[] b, int bOffset, int ldb,
+                                  double beta, double[] c, int cOffset, int ldc) {
+        arrays(Routine.DGEMM_NAIVE, layout, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    private static void arrays(Routine routine, Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                               double alpha, Object a, int aOffset, int lda, Object b, int bOffset, int ldb,
+                               double beta, Object c, int cOffset, int ldc) {
+        GemmShape shape = GemmShape.of(layout, transA, transB, m, n, k, lda, ldb, ldc);
+        ElementType type = routine.elementType();
+        Operands.checkArray("a", type, a, aOffset, shape.aReach(), shape);
+        Operands.checkArray("b", type, b, bOffset, shape.bReach(), shape);
+        Operands.checkArray("c", type, c, cOffset, shape.cReach(), shape);
+        Operands.checkNoOverlap(c, cOffset, shape.cReach(), a, aOffset, shape.aReach(), "a");
+        Operands.checkNoOverlap(c, cOffset, shape.cReach(), b, bOffset, shape.bReach(), "b");
+        ready();
+        HeapGemm.run(routine, shape, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
+    }
+
+    // ---------------------------------------------------------------- MemorySegment
+
+    /**
+     * DGEMM over memory segments, each holding its matrix from its first byte. Off-heap
+     * segments are passed to the kernel as they are (zero copy); heap segments follow the
+     * arrays' policy. Segments must be alive, accessible from this thread, aligned to 8
+     * bytes, large enough for the described matrices, and C must be writable.
+     */
+    public static void dgemm(Layout layout, Transpose transA, Transpose transB, long m, long n, long k,
+                             double alpha, MemorySegment a, long lda, MemorySegment b, long ldb,
+                             double beta, MemorySegment c, long ldc) {
+        segments(Routine.DGEMM, layout, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** SGEMM over memory segments; same contract as the segment DGEMM, 4-byte alignment. */
+    public static void sgemm(Layout layout, Transpose transA, Transpose transB, long m, long n, long k,
+                             float alpha, MemorySegment a, long lda, MemorySegment b, long ldb,
+                             float beta, MemorySegment c, long ldc) {
+        segments(Routine.SGEMM, layout, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** The naive reference loop over memory segments (see {@link #dgemmNaive}). */
+    public static void dgemmNaive(Layout layout, Transpose transA, Transpose transB, long m, long n, long k,
+                                  double alpha, MemorySegment a, long lda, MemorySegment b, long ldb,
+                                  double beta, MemorySegment c, long ldc) {
+        segments(Routine.DGEMM_NAIVE, layout, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    private static void segments(Routine routine, Layout layout, Transpose transA, Transpose transB, long m, long n,
+                                 long k, double alpha, MemorySegment a, long lda, MemorySegment b, long ldb,
+                                 double beta, MemorySegment c, long ldc) {
+        GemmShape shape = GemmShape.of(layout, transA, transB, m, n, k, lda, ldb, ldc);
+        ElementType type = routine.elementType();
+        Operands.checkSegment("a", type, a, shape.aReach(), shape, false);
+        Operands.checkSegment("b", type, b, shape.bReach(), shape, false);
+        Operands.checkSegment("c", type, c, shape.cReach(), shape, true);
+        long bytes = type.bytes();
+        Operands.checkNoOverlap(c, shape.cReach() * bytes, a, shape.aReach() * bytes, "a");
+        Operands.checkNoOverlap(c, shape.cReach() * bytes, b, shape.bReach() * bytes, "b");
+        if (shape.isEmpty()) {
+            return;
+        }
+        ready();
+        if (a.isNative() && b.isNative() && c.isNative()) {
+            NativeGemm.call(routine, false, shape, alpha, a, a.byteSize() / bytes, b, b.byteSize() / bytes,
+                    beta, c, c.byteSize() / bytes);
+        } else {
+            HeapGemm.run(routine, shape, alpha, reachOf(a, shape.aReach(), bytes), reachOf(b, shape.bReach(), bytes),
+                    beta, reachOf(c, shape.cReach(), bytes));
+        }
+    }
+
+    private static MemorySegment reachOf(MemorySegment segment, long reach, long bytes) {
+        return reach == 0 ? MemorySegment.NULL : segment.asSlice(0, reach * bytes);
+    }
+
+    // ---------------------------------------------------------------- OffHeapMatrix
+
+    /** C := A * B for off-heap matrices (zero copy). C must be A.rows x B.cols and distinct from A and B. */
+    public static void multiply(OffHeapMatrix a, OffHeapMatrix b, OffHeapMatrix c) {
+        java.util.Objects.requireNonNull(a, "a");
+        java.util.Objects.requireNonNull(b, "b");
+        java.util.Objects.requireNonNull(c, "c");
+        if (a.cols() != b.rows()) {
+            throw new IllegalArgumentException("Incompatible dimensions: A is " + a.rows() + "x" + a.cols()
+                    + ", B is " + b.rows() + "x" + b.cols());
+        }
+        if (c.rows() != a.rows() || c.cols() != b.cols()) {
+            throw new IllegalArgumentException("C is " + c.rows() + "x" + c.cols() + ", expected "
+                    + a.rows() + "x" + b.cols() + " for A " + a.rows() + "x" + a.cols() + " times B " + b.rows() + "x" + b.cols());
+        }
+        dgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, a.rows(), b.cols(), a.cols(), 1.0,
+                a.segment(), Math.max(1, a.cols()), b.segment(), Math.max(1, b.cols()), 0.0, c.segment(), Math.max(1, c.cols()));
+    }
+
+    // ---------------------------------------------------------------- kernel info and threads
+
+    /** Version, microkernel, thread count and where the native library came from. */
+    public static KernelInfo info() {
+        NativeLoader.Loaded loaded = ready();
+        return new KernelInfo(string(matmul_kernel_h.mm_version()), string(matmul_kernel_h.mm_kernel_name()),
+                matmul_kernel_h.mm_get_num_threads(), loaded.source(), loaded.path().toString());
+    }
+
+    /** Threads a multiply may use now (default: the available cores). */
+    public static int threads() {
+        ready();
+        return matmul_kernel_h.mm_get_num_threads();
+    }
+
+    /**
+     * Sets how many threads each multiply may use, for the whole process.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= threads <= 1024}
+     */
+    public static void setThreads(int threads) {
+        int max = 1024;
+        if (threads < 1 || threads > max) {
+            throw new IllegalArgumentException("threads must be between 1 and " + max + ", but was " + threads);
+        }
+        ready();
+        NativeStatus.check("mm_set_num_threads", matmul_kernel_h.mm_set_num_threads(threads));
+    }
+
+    /** Restores the default thread count (the available cores). */
+    public static void resetThreads() {
+        ready();
+        NativeStatus.check("mm_set_num_threads", matmul_kernel_h.mm_set_num_threads(0));
+    }
+
+    private static String string(MemorySegment cString) {
+        return cString.reinterpret(256).getString(0);
+    }
+
+    private static NativeLoader.Loaded ready() {
+        NativeLoader.Loaded loaded = NativeLoader.ensureLoaded();
+        if (!announced) {
+            announced = true;
+            LOG.debug("matmul-ffm {} using the {} kernel with {} threads", string(matmul_kernel_h.mm_version()),
+                    string(matmul_kernel_h.mm_kernel_name()), matmul_kernel_h.mm_get_num_threads());
+        }
+        return loaded;
+    }
+}

@@ -1,0 +1,97 @@
+package io.github.matmulffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * A row-major matrix of doubles in off-heap memory that it owns: keep large data here to
+ * multiply without copies, and close it (try-with-resources) to free the memory at once.
+ * Usable from any thread; after {@link #close()} every access throws
+ * {@link IllegalStateException}.
+ */
+public final class OffHeapMatrix implements AutoCloseable {
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final int rows;
+    private final int cols;
+
+    private OffHeapMatrix(int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("rows and cols must be >= 0, but were " + rows + "x" + cols);
+        }
+        this.rows = rows;
+        this.cols = cols;
+        this.arena = Arena.ofShared();
+        this.segment = arena.allocate(ValueLayout.JAVA_DOUBLE.byteSize() * rows * cols, 64);
+    }
+
+    /** A rows x cols matrix of zeros. */
+    public static OffHeapMatrix allocate(int rows, int cols) {
+        return new OffHeapMatrix(rows, cols);
+    }
+
+    /** An off-heap copy of a rectangular, non-empty {@code double[][]}. */
+    public static OffHeapMatrix of(double[][] data) {
+        int cols = Matmul.checkRectangular("A", data);
+        OffHeapMatrix matrix = new OffHeapMatrix(data.length, cols);
+        for (int row = 0; row < data.length; row++) {
+            MemorySegment.copy(data[row], 0, matrix.segment, ValueLayout.JAVA_DOUBLE, matrix.offset(row, 0), cols);
+        }
+        return matrix;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public double get(int row, int col) {
+        return segment.get(ValueLayout.JAVA_DOUBLE, offset(row, col));
+    }
+
+    public void set(int row, int col, double value) {
+        segment.set(ValueLayout.JAVA_DOUBLE, offset(row, col), value);
+    }
+
+    /** The memory itself (row-major, leading dimension {@code cols}), for the segment DGEMM. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** A new matrix holding this * other. */
+    public OffHeapMatrix multiply(OffHeapMatrix other) {
+        Objects.requireNonNull(other, "other");
+        OffHeapMatrix product = allocate(rows, other.cols);
+        try {
+            Matmul.multiply(this, other, product);
+            return product;
+        } catch (RuntimeException e) {
+            product.close();
+            throw e;
+        }
+    }
+
+    /** A heap copy. */
+    public double[][] toArray() {
+        return Matmul.unflatten(segment, rows, cols);
+    }
+
+    /** Frees the memory. Closing twice is allowed; using the matrix afterwards is not. */
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    private long offset(int row, int col) {
+        Objects.checkIndex(row, rows);
+        Objects.checkIndex(col, cols);
+        return ((long) row * cols + col) * Double.BYTES;
+    }
+}

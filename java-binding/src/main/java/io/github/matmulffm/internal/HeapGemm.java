@@ -1,0 +1,73 @@
+package io.github.matmulffm.internal;
+
+import io.github.matmulffm.internal.NativeGemm.Routine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Products over heap memory (Java arrays, heap segments). Small ones are passed to the
+ * kernel in place through a critical downcall; large ones are copied off-heap first,
+ * because a critical call holds off the garbage collector for as long as it runs.
+ */
+public final class HeapGemm {
+    /** Above this many multiply-adds (about 128^3, tens of microseconds) the arrays are copied. */
+    public static final long CRITICAL_MAX_MULTIPLY_ADDS = Long.getLong("matmul.critical.maxMultiplyAdds", 1L << 21);
+
+    private static final long BUFFER_ALIGNMENT = 64;
+
+    private HeapGemm() {
+    }
+
+    public static boolean usesCriticalCall(GemmShape shape) {
+        return shape.multiplyAdds() <= CRITICAL_MAX_MULTIPLY_ADDS;
+    }
+
+    /** Arrays and offsets already checked by {@link Operands}. */
+    public static void run(Routine routine, GemmShape shape, double alpha, Object a, int aOffset, Object b, int bOffset,
+                           double beta, Object c, int cOffset) {
+        if (shape.isEmpty()) {
+            return;
+        }
+        ElementType type = routine.elementType();
+        MemorySegment aSegment = slice(type.wrap(a), type, aOffset, shape.aReach());
+        MemorySegment bSegment = slice(type.wrap(b), type, bOffset, shape.bReach());
+        MemorySegment cSegment = slice(type.wrap(c), type, cOffset, shape.cReach());
+        run(routine, shape, alpha, aSegment, bSegment, beta, cSegment);
+    }
+
+    /**
+     * Segments already sliced to their reach, at least one of them on the heap. Off-heap
+     * ones are passed through; heap ones are copied when the product is large.
+     */
+    public static void run(Routine routine, GemmShape shape, double alpha, MemorySegment a, MemorySegment b,
+                           double beta, MemorySegment c) {
+        ElementType type = routine.elementType();
+        if (usesCriticalCall(shape)) {
+            NativeGemm.call(routine, true, shape, alpha, a, shape.aReach(), b, shape.bReach(), beta, c, shape.cReach());
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment aNative = offHeap(arena, a);
+            MemorySegment bNative = offHeap(arena, b);
+            // C is copied in whole (its padding too) so copying back cannot change the padding.
+            MemorySegment cNative = offHeap(arena, c);
+            NativeGemm.call(routine, false, shape, alpha, aNative, shape.aReach(), bNative, shape.bReach(),
+                    beta, cNative, shape.cReach());
+            if (cNative != c) {
+                c.copyFrom(cNative);
+            }
+        }
+    }
+
+    private static MemorySegment slice(MemorySegment whole, ElementType type, int offset, long reach) {
+        return reach == 0 ? MemorySegment.NULL : whole.asSlice(offset * type.bytes(), reach * type.bytes());
+    }
+
+    private static MemorySegment offHeap(Arena arena, MemorySegment segment) {
+        if (segment.isNative()) {
+            return segment;
+        }
+        return arena.allocate(segment.byteSize(), BUFFER_ALIGNMENT).copyFrom(segment);
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.matmulffm.internal;
+
+import io.github.matmulffm.MatmulException;
+import io.github.matmulffm.internal.ffi.matmul_kernel_h;
+
+/**
+ * Maps a kernel status to the exception a Java caller expects. The Java-side checks
+ * normally throw first; these mappings are the backstop that keeps every failure an
+ * exception even if the two sides ever disagree.
+ */
+public final class NativeStatus {
+    private NativeStatus() {
+    }
+
+    public static void check(String function, int status) {
+        if (status == matmul_kernel_h.MM_OK()) {
+            return;
+        }
+        String message = function + " returned status " + status + ": " + message(status);
+        if (status == matmul_kernel_h.MM_ERR_NULL_POINTER()) {
+            throw new NullPointerException(message);
+        }
+        if (status == matmul_kernel_h.MM_ERR_BUFFER_TOO_SMALL()) {
+            throw new IndexOutOfBoundsException(message);
+        }
+        if (status == matmul_kernel_h.MM_ERR_INVALID_DIMENSION()
+                || status == matmul_kernel_h.MM_ERR_INVALID_LEADING_DIMENSION()
+                || status == matmul_kernel_h.MM_ERR_INVALID_ARGUMENT()) {
+            throw new IllegalArgumentException(message);
+        }
+        throw new MatmulException(message, status);
+    }
+
+    /** The kernel's own static description of a status code. */
+    public static String message(int status) {
+        return matmul_kernel_h.mm_status_message(status).reinterpret(256).getString(0);
+    }
+}

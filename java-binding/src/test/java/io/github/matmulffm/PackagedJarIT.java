@@ -1,0 +1,86 @@
+package io.github.matmulffm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs against the packaged jar (failsafe puts it on the class path, not target/classes). */
+class PackagedJarIT {
+
+    @Test
+    void libraryIsLoadedFromInsideThePackagedJar() {
+        KernelInfo info = Matmul.info();
+        String jar = Path.of(System.getProperty("matmul.test.jar")).getFileName().toString();
+        assertTrue(info.librarySource().startsWith("jar:file:"), info.librarySource());
+        assertTrue(info.librarySource().contains(jar + "!/META-INF/native/"), info.librarySource());
+        double[][] c = Matmul.multiply(new double[][]{{1, 2}, {3, 4}}, new double[][]{{5, 6}, {7, 8}});
+        assertArrayEquals(new double[]{19, 22}, c[0]);
+        assertArrayEquals(new double[]{43, 50}, c[1]);
+    }
+
+    @Test
+    void twoJvmsExtractingAtOnceBothSucceed(@TempDir Path extractDir) throws Exception {
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            processes.add(childJvm(extractDir, "-Dmatmul.extract.dir=" + extractDir));
+        }
+        for (Process process : processes) {
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
+            String output = new String(process.getInputStream().readAllBytes());
+            assertEquals(0, process.exitValue(), output);
+            assertTrue(output.contains("[19.0, 22.0, 43.0, 50.0]"), output);
+        }
+        try (var files = Files.walk(extractDir)) {
+            List<Path> libraries = files.filter(Files::isRegularFile).toList();
+            assertEquals(1, libraries.size(), "one extracted copy, no leftover temporary files: " + libraries);
+        }
+    }
+
+    @Test
+    void unwritableExtractDirectoryIsNamedInTheError(@TempDir Path parent) throws Exception {
+        Path notADirectory = Files.writeString(parent.resolve("a-file"), "x");
+        Process process = childJvm(parent, "-Dmatmul.extract.dir=" + notADirectory.resolve("sub"));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(3, process.exitValue(), output);
+        assertTrue(output.contains("cannot extract the matmul-ffm native library"), output);
+        assertTrue(output.contains("-Dmatmul.extract.dir"), output);
+    }
+
+    @Test
+    void missingOverridePathIsNamedInTheError(@TempDir Path parent) throws Exception {
+        Process process = childJvm(parent, "-Dmatmul.library.path=" + parent.resolve("no-such-lib.so"));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(3, process.exitValue(), output);
+        assertTrue(output.contains("-Dmatmul.library.path=" + parent.resolve("no-such-lib.so") + " names no file"), output);
+    }
+
+    /** A JVM with the packaged jar, slf4j-api and the test classes, running {@link ChildMain}. */
+    private static Process childJvm(Path workDir, String property) throws Exception {
+        String classPath = String.join(File.pathSeparator,
+                System.getProperty("matmul.test.jar"),
+                location(org.slf4j.LoggerFactory.class),
+                location(PackagedJarIT.class));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", property, "-cp", classPath,
+                ChildMain.class.getName())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    private static String location(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
