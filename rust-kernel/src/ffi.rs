@@ -17,14 +17,16 @@ fn guarded(body: impl FnOnce() -> mm_status) -> mm_status {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(MM_ERR_INTERNAL)
 }
 
-fn run_gemm<T: Element>(raw: RawGemm<T>, kernel: fn(&Gemm<T>)) -> mm_status {
+fn run_gemm<T: Element>(raw: RawGemm<T>, kernel: fn(&Gemm<T>) -> mm_status) -> mm_status {
     guarded(|| match raw.validate() {
-        Ok(problem) => {
-            kernel(&problem);
-            MM_OK
-        }
+        Ok(problem) => kernel(&problem),
         Err(status) => status,
     })
+}
+
+fn naive_gemm<T: Element>(p: &Gemm<T>) -> mm_status {
+    naive::gemm_naive(p);
+    MM_OK
 }
 
 /// C := alpha * op(A) * op(B) + beta * C in double precision, CBLAS argument order.
@@ -111,7 +113,7 @@ pub unsafe extern "C" fn mm_dgemm_naive(
     c_len: i64,
 ) -> mm_status {
     let raw = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
-    run_gemm(raw, naive::gemm_naive::<f64>)
+    run_gemm(raw, naive_gemm::<f64>)
 }
 
 /// Sets how many threads `mm_dgemm` / `mm_sgemm` may use: 1..=MM_MAX_THREADS, or 0 to

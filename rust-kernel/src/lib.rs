@@ -2,12 +2,21 @@
 //!
 //! `ffi` is the whole exported surface; `problem` validates raw arguments into a
 //! strided description; `gemm` is the optimised path and `naive` the reference loop.
+//! The optimised path: `gemm` (quick returns, thread split) -> `pool` (persistent
+//! workers) -> `driver` (the five loops) -> `pack` (panels) -> `microkernel` (chosen by
+//! `dispatch`, tile and cache sizes from `blocking`).
 
+pub mod blocking;
+pub mod dispatch;
+pub mod driver;
 pub mod element;
 pub mod ffi;
 pub mod gemm;
 pub mod layout;
+pub mod microkernel;
 pub mod naive;
+pub mod pack;
+pub mod pool;
 pub mod problem;
 pub mod status;
 pub mod threads;

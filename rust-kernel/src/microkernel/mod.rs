@@ -1,0 +1,58 @@
+//! The register-blocked microkernels: the only ISA-specific code. Each computes one
+//! MR x NR tile of C from a packed MR x KC micro-panel of A and a packed KC x NR
+//! micro-panel of B, then applies alpha and beta while writing the tile back.
+use crate::blocking::Blocking;
+use crate::element::Element;
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
+pub mod generic;
+
+/// One tile's work. `a` holds `kc` steps of MR values, `b` holds `kc` steps of NR
+/// values (zero-padded past the matrix edges). Only the `m_eff x n_eff` corner of the
+/// tile exists in C; element (i, j) of C is at `c + i * rsc + j * csc`.
+pub struct Tile<T> {
+    pub kc: usize,
+    pub alpha: T,
+    pub beta: T,
+    pub a: *const T,
+    pub b: *const T,
+    pub c: *mut T,
+    pub rsc: usize,
+    pub csc: usize,
+    pub m_eff: usize,
+    pub n_eff: usize,
+}
+
+pub trait Microkernel<T: Element> {
+    const BLOCKING: Blocking;
+
+    /// C := alpha * A_panel * B_panel + beta * C over the `m_eff x n_eff` window.
+    /// beta == 0 never reads C.
+    ///
+    /// # Safety
+    /// The CPU supports the kernel's features; `a`/`b` are readable for `kc * MR` /
+    /// `kc * NR` elements; every C element of the window is writable, and no element
+    /// outside it may be touched.
+    unsafe fn run(tile: &Tile<T>);
+}
+
+/// Scalar write-back of a tile already summed into `acc`: used by the portable kernel,
+/// and by the SIMD kernels for edges or strided C they do not handle with vectors.
+///
+/// # Safety
+/// As for [`Microkernel::run`].
+#[inline(always)]
+pub(crate) unsafe fn store_tile<T: Element, const MR: usize, const NR: usize>(acc: &[[T; NR]; MR], t: &Tile<T>) {
+    debug_assert!(t.m_eff <= MR && t.n_eff <= NR);
+    for (i, row) in acc.iter().enumerate().take(t.m_eff) {
+        for (j, &sum) in row.iter().enumerate().take(t.n_eff) {
+            let c = t.c.add(i * t.rsc + j * t.csc);
+            let value = t.alpha * sum;
+            // beta == 0 must not read C: it may hold NaN or uninitialised garbage.
+            *c = if t.beta == T::ZERO { value } else { value + t.beta * *c };
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Packing: copies a block of op(A) or op(B) into the contiguous, zero-padded panels the
+//! microkernel streams. The strides of `MatrixRef` already encode layout, transposes and
+//! leading dimensions, so one packing routine per operand serves every case; only the
+//! loop order changes so that the source is walked along its contiguous direction.
+use std::alloc::{alloc, dealloc, Layout};
+use std::cell::RefCell;
+
+use crate::element::Element;
+use crate::problem::MatrixRef;
+
+/// Packed panels are aligned to a cache line (and so to any vector load).
+pub(crate) const ALIGN: usize = 64;
+
+/// A growable, 64-byte aligned scratch buffer that never shrinks: after the largest
+/// problem a thread has seen, packing allocates nothing more.
+pub struct AlignedBuf {
+    ptr: *mut u8,
+    bytes: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllocError;
+
+impl AlignedBuf {
+    pub const fn new() -> Self {
+        AlignedBuf { ptr: std::ptr::null_mut(), bytes: 0 }
+    }
+
+    /// Room for `len` elements of `T`; the old contents are not kept.
+    pub fn get<T>(&mut self, len: usize) -> Result<*mut T, AllocError> {
+        let need = len.checked_mul(std::mem::size_of::<T>()).ok_or(AllocError)?.max(ALIGN);
+        if need > self.bytes {
+            self.release();
+            // Round up so that slowly growing sizes do not reallocate every call.
+            let bytes = need.checked_next_power_of_two().ok_or(AllocError)?;
+            let layout = Layout::from_size_align(bytes, ALIGN).map_err(|_| AllocError)?;
+            // SAFETY: layout has a non-zero size.
+            let ptr = unsafe { alloc(layout) };
+            if ptr.is_null() {
+                return Err(AllocError);
+            }
+            self.ptr = ptr;
+            self.bytes = bytes;
+        }
+        Ok(self.ptr as *mut T)
+    }
+
+    fn release(&mut self) {
+        if !self.ptr.is_null() {
+            // SAFETY: ptr came from `alloc` with exactly this size and alignment.
+            unsafe { dealloc(self.ptr, Layout::from_size_align_unchecked(self.bytes, ALIGN)) };
+            self.ptr = std::ptr::null_mut();
+            self.bytes = 0;
+        }
+    }
+}
+
+impl Drop for AlignedBuf {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// Each thread (callers and pool workers alike) packs into its own pair of buffers.
+pub struct PackBuffers {
+    pub a: AlignedBuf,
+    pub b: AlignedBuf,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<PackBuffers> = const { RefCell::new(PackBuffers { a: AlignedBuf::new(), b: AlignedBuf::new() }) };
+}
+
+/// Runs `f` with this thread's packing buffers.
+pub fn with_buffers<R>(f: impl FnOnce(&mut PackBuffers) -> R) -> R {
+    BUFFERS.with(|cell| f(&mut cell.borrow_mut()))
+}
+
+/// Packs the `mc x kc` block of op(A) whose (0, 0) is `a.ptr` into ceil(mc / mr) panels;
+/// panel `r` holds, for each l < kc, the `mr` values A[r*mr + i, l] (zero past mc).
+///
+/// # Safety
+/// `a` is readable over mc x kc; `dst` writable for ceil(mc / mr) * mr * kc elements.
+pub unsafe fn pack_a<T: Element>(mr: usize, a: MatrixRef<T>, mc: usize, kc: usize, dst: *mut T) {
+    // Monomorphise the common tile heights so the inner copies have constant length.
+    match mr {
+        8 => pack_a_fixed::<T, 8>(a, mc, kc, dst),
+        6 => pack_a_fixed::<T, 6>(a, mc, kc, dst),
+        4 => pack_a_fixed::<T, 4>(a, mc, kc, dst),
+        _ => pack_panels(mr, a, mc, kc, dst),
+    }
+}
+
+/// Packs the `kc x nc` block of op(B) whose (0, 0) is `b.ptr` into ceil(nc / nr) panels;
+/// panel `s` holds, for each l < kc, the `nr` values B[l, s*nr + j] (zero past nc).
+///
+/// # Safety
+/// `b` is readable over kc x nc; `dst` writable for ceil(nc / nr) * nr * kc elements.
+pub unsafe fn pack_b<T: Element>(nr: usize, b: MatrixRef<T>, kc: usize, nc: usize, dst: *mut T) {
+    // B's panels run along its columns: the same routine as A on the transposed view.
+    let bt = MatrixRef { ptr: b.ptr, row_stride: b.col_stride, col_stride: b.row_stride };
+    match nr {
+        48 => pack_a_fixed::<T, 48>(bt, nc, kc, dst),
+        24 => pack_a_fixed::<T, 24>(bt, nc, kc, dst),
+        16 => pack_a_fixed::<T, 16>(bt, nc, kc, dst),
+        8 => pack_a_fixed::<T, 8>(bt, nc, kc, dst),
+        _ => pack_panels(nr, bt, nc, kc, dst),
+    }
+}
+
+/// Panels of `W` rows of `x` (rows x cols): dst[panel][l][i] = x[panel*W + i, l].
+#[inline(always)]
+unsafe fn pack_a_fixed<T: Element, const W: usize>(x: MatrixRef<T>, rows: usize, cols: usize, dst: *mut T) {
+    let (rs, cs) = (x.row_stride, x.col_stride);
+    let mut d = dst;
+    let mut r0 = 0;
+    while r0 < rows {
+        let h = W.min(rows - r0);
+        let base = x.ptr.add(r0 * rs);
+        if h == W && rs == 1 {
+            // The W values of one step are contiguous in the source: straight copies.
+            for l in 0..cols {
+                // SAFETY: rows r0..r0+W and column l are inside x; d has W slots.
+                std::ptr::copy_nonoverlapping(base.add(l * cs), d.add(l * W), W);
+            }
+        } else if h == W {
+            // Walk W source rows side by side so every destination line is written once.
+            for l in 0..cols {
+                let src = base.add(l * cs);
+                let out = d.add(l * W);
+                for i in 0..W {
+                    // SAFETY: (r0 + i, l) is inside x.
+                    *out.add(i) = *src.add(i * rs);
+                }
+            }
+        } else {
+            for l in 0..cols {
+                let src = base.add(l * cs);
+                let out = d.add(l * W);
+                for i in 0..W {
+                    // SAFETY: (r0 + i, l) is inside x for i < h; past h we write padding.
+                    *out.add(i) = if i < h { *src.add(i * rs) } else { T::ZERO };
+                }
+            }
+        }
+        d = d.add(W * cols);
+        r0 += W;
+    }
+}
+
+/// Any panel width, for blockings that the fixed versions do not cover.
+unsafe fn pack_panels<T: Element>(w: usize, x: MatrixRef<T>, rows: usize, cols: usize, dst: *mut T) {
+    let mut d = dst;
+    let mut r0 = 0;
+    while r0 < rows {
+        let h = w.min(rows - r0);
+        for l in 0..cols {
+            for i in 0..w {
+                // SAFETY: (r0 + i, l) is inside x for i < h; past h we write padding.
+                *d.add(l * w + i) = if i < h { x.at(r0 + i, l) } else { T::ZERO };
+            }
+        }
+        d = d.add(w * cols);
+        r0 += w;
+    }
+}

@@ -1,0 +1,136 @@
+//! Every kernel path this CPU supports, against the naive reference.
+mod common;
+
+use common::{blocking, kinds, Case, Problem};
+use matmul_kernel::dispatch::KernelKind;
+use matmul_kernel::element::Element;
+
+fn check_case<T: Element>(kind: KernelKind, case: Case, seed: u64) {
+    let p = Problem::<T>::new(case, seed);
+    let got = p.run(kind, 1);
+    p.check(&got, kind.name());
+}
+
+/// Every remainder of MR and NR (edge tiles in both directions), k = 1 and a short k,
+/// cycling through the layouts, transposes and paddings.
+fn remainders<T: Element>() {
+    for kind in kinds() {
+        let bl = blocking::<T>(kind);
+        let mut v = 0;
+        for m in (1..=bl.mr + 1).chain([2 * bl.mr + 3]) {
+            for n in (1..=bl.nr + 1).chain([2 * bl.nr + 5]) {
+                for k in [1, 5] {
+                    v += 1;
+                    let case = Case::new(m, n, k).variant(v % 8).padded(v % 3, v % 2, (v / 2) % 3).scalars(1.5, -0.5);
+                    check_case::<T>(kind, case, v as u64);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn remainders_f64() {
+    remainders::<f64>();
+}
+
+#[test]
+fn remainders_f32() {
+    remainders::<f32>();
+}
+
+/// k just below, at and above KC (one and two k blocks), all layouts and transposes.
+fn around_kc<T: Element>() {
+    for kind in kinds() {
+        let bl = blocking::<T>(kind);
+        for (i, k) in [bl.kc - 1, bl.kc, bl.kc + 1, 2 * bl.kc + 3].into_iter().enumerate() {
+            for v in 0..8 {
+                let case = Case::new(2 * bl.mr + 1, bl.nr + 3, k).variant(v).padded(1, 2, 3).scalars(0.75, 1.25);
+                check_case::<T>(kind, case, (i * 8 + v) as u64);
+            }
+        }
+    }
+}
+
+#[test]
+fn around_kc_f64() {
+    around_kc::<f64>();
+}
+
+#[test]
+fn around_kc_f32() {
+    around_kc::<f32>();
+}
+
+/// More than one MC and NC block, so every loop of the driver turns.
+fn several_blocks<T: Element>() {
+    for kind in kinds() {
+        let bl = blocking::<T>(kind);
+        for v in [0, 3, 5, 6] {
+            let case = Case::new(bl.mc + bl.mr + 3, bl.nc + bl.nr + 5, 37).variant(v).padded(0, 1, 2).scalars(-1.0, 0.5);
+            check_case::<T>(kind, case, v as u64 + 100);
+        }
+    }
+}
+
+#[test]
+fn several_blocks_f64() {
+    several_blocks::<f64>();
+}
+
+#[test]
+fn several_blocks_f32() {
+    several_blocks::<f32>();
+}
+
+/// alpha and beta including 0 (and beta == 0 over a NaN-filled C, which must not be
+/// read), and the empty sizes.
+fn scalars_and_empty<T: Element>() {
+    for kind in kinds() {
+        for (s, &(alpha, beta)) in [(1.0, 0.0), (0.0, 0.0), (0.0, 2.0), (0.0, 1.0), (2.0, 1.0), (-1.0, 3.0)].iter().enumerate() {
+            for v in 0..8 {
+                let case = Case::new(13, 29, 17).variant(v).padded(2, 0, 1).scalars(alpha, beta);
+                check_case::<T>(kind, case, (s * 8 + v) as u64);
+                if beta == 0.0 {
+                    let mut nan = case;
+                    nan.nan_c = true;
+                    check_case::<T>(kind, nan, (s * 8 + v) as u64);
+                }
+            }
+        }
+        for (m, n, k) in [(0, 5, 3), (5, 0, 3), (5, 3, 0), (0, 0, 0), (1, 1, 1)] {
+            for v in 0..8 {
+                check_case::<T>(kind, Case::new(m, n, k).variant(v).padded(1, 1, 1).scalars(1.0, 0.5), v as u64);
+                let mut nan = Case::new(m, n, k).variant(v).padded(1, 1, 1);
+                nan.nan_c = true;
+                check_case::<T>(kind, nan, v as u64);
+            }
+        }
+    }
+}
+
+#[test]
+fn scalars_and_empty_f64() {
+    scalars_and_empty::<f64>();
+}
+
+#[test]
+fn scalars_and_empty_f32() {
+    scalars_and_empty::<f32>();
+}
+
+#[test]
+fn forced_kernel_falls_back() {
+    use matmul_kernel::dispatch::{resolve, selected, supported};
+    assert_eq!(resolve(KernelKind::Generic), KernelKind::Generic);
+    for kind in KernelKind::ALL {
+        let r = resolve(kind);
+        assert!(supported(r));
+        if supported(kind) {
+            assert_eq!(r, kind);
+        }
+    }
+    assert_eq!(KernelKind::parse("AVX2"), Some(KernelKind::Avx2));
+    assert_eq!(KernelKind::parse("sse"), None);
+    assert_eq!(matmul_kernel::gemm::kernel_name(), selected().c_name());
+}
