@@ -268,11 +268,11 @@ public final class Matmul {
      * @throws IllegalArgumentException unless {@code 1 <= threads <= 1024}
      */
     public static void setThreads(int threads) {
-        int max = 1024;
+        ready();
+        int max = matmul_kernel_h.MM_MAX_THREADS();
         if (threads < 1 || threads > max) {
             throw new IllegalArgumentException("threads must be between 1 and " + max + ", but was " + threads);
         }
-        ready();
         NativeStatus.check("mm_set_num_threads", matmul_kernel_h.mm_set_num_threads(threads));
     }
 
