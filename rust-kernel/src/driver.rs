@@ -28,9 +28,25 @@ pub fn k_block(k: usize, kc_max: usize) -> usize {
     k.div_ceil(blocks)
 }
 
+/// Up to this many multiply-adds (m * n * k), and with k in one KC block, a kernel that
+/// supports it reads op(A) (and op(B) when its rows are contiguous) in place: packing
+/// would cost a sizeable share of such a product and the operands fit in L1/L2 anyway.
+pub(crate) const SMALL_MNK: usize = 128 * 128 * 128;
+
 /// C := alpha * op(A) op(B) + beta * C on the calling thread. Requires m, n, k > 0 and
 /// alpha != 0 (the quick returns are handled by the caller).
 pub fn gemm_serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
+    let bl = K::BLOCKING;
+    // Same k blocking (one block) and same tile grid as the packed path, hence the same
+    // arithmetic: choosing this path never changes a result bit.
+    if K::SMALL_PATH && p.k <= bl.kc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK {
+        return gemm_small::<T, K>(p);
+    }
+    gemm_packed::<T, K>(p)
+}
+
+/// The general path: all five loops, both operands packed.
+pub fn gemm_packed<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
     let bl = K::BLOCKING;
     let (mr, nr) = (bl.mr, bl.nr);
     let kc_max = k_block(p.k, bl.kc);
@@ -75,7 +91,12 @@ pub fn gemm_serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), All
                                 // SAFETY (pointer arithmetic): offsets of whole panels
                                 // inside the packed buffers and of (ic+ir, jc+jr) in C.
                                 a: unsafe { a_buf.add(ir * kc) },
+                                a_packed: true,
+                                rsa: 1,
+                                csa: mr,
                                 b: unsafe { b_buf.add(jr * kc) },
+                                b_packed: true,
+                                rsb: nr,
                                 c: unsafe { p.c.ptr_at(ic + ir, jc + jr) },
                                 rsc: p.c.row_stride,
                                 csc: p.c.col_stride,
@@ -94,6 +115,60 @@ pub fn gemm_serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), All
                 pc += kc;
             }
             jc += nc;
+        }
+        Ok(())
+    })
+}
+
+/// The small-problem path: no k blocking, op(A) read in place, op(B) packed only when
+/// its columns are strided. Loops: jr (one B panel, reused from L1) -> ir.
+///
+/// Public for tests, which check it against the packed path bit for bit; callers must
+/// only pass kernels with `SMALL_PATH`.
+pub fn gemm_small<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
+    assert!(K::SMALL_PATH, "kernel cannot read unpacked operands");
+    let (mr, nr) = (K::BLOCKING.mr, K::BLOCKING.nr);
+    let b_packed = p.b.col_stride != 1;
+    with_buffers(|bufs| {
+        let b_buf: *mut T = if b_packed {
+            let buf = bufs.b.get(p.k * round_up(p.n, nr))?;
+            // SAFETY: op(B) is k x n; buf holds k * round_up(n, nr) elements.
+            unsafe { pack_b(nr, p.b, p.k, p.n, buf) };
+            buf
+        } else {
+            std::ptr::null_mut()
+        };
+        let mut jr = 0;
+        while jr < p.n {
+            let n_eff = nr.min(p.n - jr);
+            let mut ir = 0;
+            while ir < p.m {
+                let m_eff = mr.min(p.m - ir);
+                let tile = Tile {
+                    kc: p.k,
+                    alpha: p.alpha,
+                    beta: p.beta,
+                    // SAFETY (pointer arithmetic): (ir, 0) of op(A), (0, jr) of op(B) or
+                    // panel jr / nr of the packed buffer, (ir, jr) of C.
+                    a: unsafe { p.a.ptr.add(ir * p.a.row_stride) },
+                    a_packed: false,
+                    rsa: p.a.row_stride,
+                    csa: p.a.col_stride,
+                    b: unsafe { if b_packed { b_buf.add(jr * p.k) as *const T } else { p.b.ptr.add(jr) } },
+                    b_packed,
+                    rsb: if b_packed { nr } else { p.b.row_stride },
+                    c: unsafe { p.c.ptr_at(ir, jr) },
+                    rsc: p.c.row_stride,
+                    csc: p.c.col_stride,
+                    m_eff,
+                    n_eff,
+                };
+                // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff
+                // and columns jr..jr+n_eff are inside op(A), op(B) and C.
+                unsafe { K::run(&tile) };
+                ir += mr;
+            }
+            jr += nr;
         }
         Ok(())
     })

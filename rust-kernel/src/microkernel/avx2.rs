@@ -21,6 +21,7 @@ macro_rules! avx2_kernel {
         /// As for [`Microkernel::run`]; the CPU must support AVX2 and FMA.
         #[target_feature(enable = "avx2,fma")]
         unsafe fn $name(t: &Tile<$t>) {
+            debug_assert!(t.a_packed && t.b_packed);
             const L: usize = $lanes;
             const NR: usize = NV * L;
             if t.beta != 0.0 {
@@ -84,6 +85,7 @@ avx2_kernel!(
 
 impl Microkernel<f64> for Avx2F64 {
     const BLOCKING: Blocking = AVX2_F64;
+    const SMALL_PATH: bool = false;
     unsafe fn run(t: &Tile<f64>) {
         // SAFETY: dispatch only selects this kernel when AVX2 and FMA were detected.
         kernel_f64(t)
@@ -92,6 +94,7 @@ impl Microkernel<f64> for Avx2F64 {
 
 impl Microkernel<f32> for Avx2F32 {
     const BLOCKING: Blocking = AVX2_F32;
+    const SMALL_PATH: bool = false;
     unsafe fn run(t: &Tile<f32>) {
         // SAFETY: dispatch only selects this kernel when AVX2 and FMA were detected.
         kernel_f32(t)

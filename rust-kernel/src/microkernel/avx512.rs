@@ -5,6 +5,10 @@
 //! 8 x 3 zmm = 24 independent accumulators cover FMA latency x throughput on both
 //! Intel (4 cycles x 2 ports x 512 bit) and AMD Zen 4 (4 x 2 x 256 bit), with 28 of
 //! the 32 zmm registers live; one k step is 3 vector loads + 8 broadcasts for 24 FMAs.
+//!
+//! The body is instantiated for 1, 2 and 3 vector columns: an edge panel only
+//! `n_eff` wide runs the narrowest one, instead of multiplying zero padding. It also
+//! reads unpacked operands for the small-problem path (see `Tile`).
 use std::arch::x86_64::*;
 
 use super::{store_tile, Microkernel, Tile};
@@ -14,21 +18,23 @@ pub struct Avx512F64;
 pub struct Avx512F32;
 
 const MR: usize = 8;
-const NV: usize = 3;
-const _: () = assert!(AVX512_F64.mr == MR && AVX512_F64.nr == NV * 8);
-const _: () = assert!(AVX512_F32.mr == MR && AVX512_F32.nr == NV * 16);
+const NV_MAX: usize = 3;
+const _: () = assert!(AVX512_F64.mr == MR && AVX512_F64.nr == NV_MAX * 8);
+const _: () = assert!(AVX512_F32.mr == MR && AVX512_F32.nr == NV_MAX * 16);
 
 macro_rules! avx512_kernel {
-    ($name:ident, $t:ty, $lanes:expr, $mask:ty, $zero:ident, $set1:ident, $load:ident, $fmadd:ident,
+    ($name:ident, $body:ident, $t:ty, $lanes:expr, $mask:ty, $zero:ident, $set1:ident, $load:ident, $fmadd:ident,
      $mul:ident, $store:ident, $maskz_load:ident, $mask_store:ident) => {
         /// # Safety
-        /// As for [`Microkernel::run`]; the CPU must support AVX-512F.
+        /// As for [`Microkernel::run`]; the CPU must support AVX-512F; NV vectors cover
+        /// n_eff (NV * L >= n_eff).
         #[target_feature(enable = "avx512f,avx2,fma")]
-        unsafe fn $name(t: &Tile<$t>) {
+        unsafe fn $body<const NV: usize, const A_PACKED: bool, const B_PACKED: bool>(t: &Tile<$t>) {
             const L: usize = $lanes;
-            const NR: usize = NV * L;
+            const NR: usize = NV_MAX * L;
+            let nr_eff = NV * L;
             // Pull the C tile towards L1 while the k loop runs; only addresses inside
-            // the window are formed (prefetches never fault, but stay in bounds anyway).
+            // the window are formed.
             if t.beta != 0.0 {
                 for i in 0..t.m_eff {
                     let row = t.c.add(i * t.rsc);
@@ -40,30 +46,50 @@ macro_rules! avx512_kernel {
                     _mm_prefetch::<_MM_HINT_T0>(row.add((t.n_eff - 1) * t.csc) as *const i8);
                 }
             }
+            // Lanes of each vector column that lie below n_eff: the loads of an unpacked
+            // B and the stores of an edge tile never touch columns past the window.
+            let mut masks: [$mask; NV] = [0; NV];
+            for v in 0..NV {
+                let count = t.n_eff.saturating_sub(v * L).min(L);
+                masks[v] = ((1u32 << count) - 1) as $mask;
+            }
+            // Unpacked A has no zero rows past m_eff: re-read the last real row instead
+            // (those accumulators are never stored).
+            let mut a_off = [0usize; MR];
+            for i in 0..MR {
+                a_off[i] = if A_PACKED { i } else { i.min(t.m_eff - 1) * t.rsa };
+            }
+            let a_step = if A_PACKED { MR } else { t.csa };
+            let b_step = if B_PACKED { NR } else { t.rsb };
 
             let mut acc = [[$zero(); NV]; MR];
             let (mut a, mut b) = (t.a, t.b);
             for _ in 0..t.kc {
-                // SAFETY: each k step holds NR values of B and MR values of A.
-                let bv = [$load(b), $load(b.add(L)), $load(b.add(2 * L))];
+                let mut bv = [$zero(); NV];
+                for v in 0..NV {
+                    // SAFETY: packed panels hold NR values per step; unpacked B is read
+                    // only under the n_eff mask.
+                    bv[v] = if B_PACKED { $load(b.add(v * L)) } else { $maskz_load(masks[v], b.add(v * L)) };
+                }
                 for i in 0..MR {
-                    let ai = $set1(*a.add(i));
+                    // SAFETY: a_off addresses a real (or padded, when packed) row.
+                    let ai = $set1(*a.add(a_off[i]));
                     for v in 0..NV {
                         acc[i][v] = $fmadd(ai, bv[v], acc[i][v]);
                     }
                 }
-                a = a.add(MR);
-                b = b.add(NR);
+                a = a.add(a_step);
+                b = b.add(b_step);
             }
 
             let alpha = $set1(t.alpha);
             let beta = $set1(t.beta);
             let beta_zero = t.beta == 0.0;
-            if t.csc == 1 && t.m_eff == MR && t.n_eff == NR {
+            if t.csc == 1 && t.m_eff == MR && t.n_eff == nr_eff {
                 for i in 0..MR {
                     let row = t.c.add(i * t.rsc);
                     for v in 0..NV {
-                        // SAFETY: full tile: all MR x NR elements lie inside the window.
+                        // SAFETY: full tile: all MR x nr_eff elements lie inside the window.
                         let cp = row.add(v * L);
                         let mut r = $mul(acc[i][v], alpha);
                         if !beta_zero {
@@ -87,13 +113,6 @@ macro_rules! avx512_kernel {
                 store_tile(&spill, t);
                 return;
             }
-            // Masked lanes are neither read nor written, so C outside the window (its
-            // padding, or the next row) is untouched.
-            let mut masks: [$mask; NV] = [0; NV];
-            for v in 0..NV {
-                let count = t.n_eff.saturating_sub(v * L).min(L);
-                masks[v] = ((1u32 << count) - 1) as $mask;
-            }
             for i in 0..t.m_eff {
                 let row = t.c.add(i * t.rsc);
                 for v in 0..NV {
@@ -111,20 +130,37 @@ macro_rules! avx512_kernel {
                 }
             }
         }
+
+        /// # Safety
+        /// As for [`Microkernel::run`]; the CPU must support AVX-512F.
+        unsafe fn $name(t: &Tile<$t>) {
+            match (t.a_packed, t.b_packed, t.n_eff.div_ceil($lanes)) {
+                (true, true, 1) => $body::<1, true, true>(t),
+                (true, true, 2) => $body::<2, true, true>(t),
+                (true, true, _) => $body::<3, true, true>(t),
+                (false, true, 1) => $body::<1, false, true>(t),
+                (false, true, 2) => $body::<2, false, true>(t),
+                (false, true, _) => $body::<3, false, true>(t),
+                (_, false, 1) => $body::<1, false, false>(t),
+                (_, false, 2) => $body::<2, false, false>(t),
+                (_, false, _) => $body::<3, false, false>(t),
+            }
+        }
     };
 }
 
 avx512_kernel!(
-    kernel_f64, f64, 8, __mmask8, _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_fmadd_pd,
+    kernel_f64, body_f64, f64, 8, __mmask8, _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_fmadd_pd,
     _mm512_mul_pd, _mm512_storeu_pd, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd
 );
 avx512_kernel!(
-    kernel_f32, f32, 16, __mmask16, _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_fmadd_ps,
+    kernel_f32, body_f32, f32, 16, __mmask16, _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_fmadd_ps,
     _mm512_mul_ps, _mm512_storeu_ps, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps
 );
 
 impl Microkernel<f64> for Avx512F64 {
     const BLOCKING: Blocking = AVX512_F64;
+    const SMALL_PATH: bool = true;
     unsafe fn run(t: &Tile<f64>) {
         // SAFETY: dispatch only selects this kernel when AVX-512F was detected.
         kernel_f64(t)
@@ -133,6 +169,7 @@ impl Microkernel<f64> for Avx512F64 {
 
 impl Microkernel<f32> for Avx512F32 {
     const BLOCKING: Blocking = AVX512_F32;
+    const SMALL_PATH: bool = true;
     unsafe fn run(t: &Tile<f32>) {
         // SAFETY: dispatch only selects this kernel when AVX-512F was detected.
         kernel_f32(t)

@@ -11,6 +11,7 @@ pub struct GenericF32;
 /// As for [`Microkernel::run`] with MR x NR panels.
 #[inline(always)]
 unsafe fn tile<T: Element, const MR: usize, const NR: usize>(t: &Tile<T>) {
+    debug_assert!(t.a_packed && t.b_packed);
     let mut acc = [[T::ZERO; NR]; MR];
     let (mut a, mut b) = (t.a, t.b);
     for _ in 0..t.kc {
@@ -30,6 +31,7 @@ unsafe fn tile<T: Element, const MR: usize, const NR: usize>(t: &Tile<T>) {
 
 impl Microkernel<f64> for GenericF64 {
     const BLOCKING: Blocking = GENERIC_F64;
+    const SMALL_PATH: bool = false;
     unsafe fn run(t: &Tile<f64>) {
         tile::<f64, { GENERIC_F64.mr }, { GENERIC_F64.nr }>(t)
     }
@@ -37,6 +39,7 @@ impl Microkernel<f64> for GenericF64 {
 
 impl Microkernel<f32> for GenericF32 {
     const BLOCKING: Blocking = GENERIC_F32;
+    const SMALL_PATH: bool = false;
     unsafe fn run(t: &Tile<f32>) {
         tile::<f32, { GENERIC_F32.mr }, { GENERIC_F32.nr }>(t)
     }

@@ -10,15 +10,25 @@ pub mod avx2;
 pub mod avx512;
 pub mod generic;
 
-/// One tile's work. `a` holds `kc` steps of MR values, `b` holds `kc` steps of NR
-/// values (zero-padded past the matrix edges). Only the `m_eff x n_eff` corner of the
-/// tile exists in C; element (i, j) of C is at `c + i * rsc + j * csc`.
+/// One tile's work. Only the `m_eff x n_eff` corner of the tile exists in C; element
+/// (i, j) of C is at `c + i * rsc + j * csc`.
+///
+/// Packed operands (the normal case): `a` holds `kc` steps of MR values and `b` holds
+/// `kc` steps of NR values, zero-padded past the matrix edges. Kernels whose
+/// `SMALL_PATH` is true also accept them unpacked: A element (i, l) at
+/// `a + i * rsa + l * csa` (rows past m_eff must not be read), B element (l, j) at
+/// `b + l * rsb + j` (columns past n_eff must not be read).
 pub struct Tile<T> {
     pub kc: usize,
     pub alpha: T,
     pub beta: T,
     pub a: *const T,
+    pub a_packed: bool,
+    pub rsa: usize,
+    pub csa: usize,
     pub b: *const T,
+    pub b_packed: bool,
+    pub rsb: usize,
     pub c: *mut T,
     pub rsc: usize,
     pub csc: usize,
@@ -28,6 +38,8 @@ pub struct Tile<T> {
 
 pub trait Microkernel<T: Element> {
     const BLOCKING: Blocking;
+    /// Whether `run` accepts unpacked operands (see [`Tile`]).
+    const SMALL_PATH: bool;
 
     /// C := alpha * A_panel * B_panel + beta * C over the `m_eff x n_eff` window.
     /// beta == 0 never reads C.
