@@ -6,8 +6,11 @@
 //! ```text
 //! OPENBLAS_CORETYPE=SkylakeX cargo run --release --features openblas-bench \
 //!     --example vs_openblas -- [--sizes 64,128,...] [--threads 1,2] [--types f64,f32]
-//!     [--baseline lib.so] [--reps 9] [--batch-ms 40]
+//!     [--baseline lib.so] [--reps 9] [--batch-ms 40] [--settle-ms 200] [--no-openblas]
 //! ```
+//! With more than one thread, each OpenBLAS batch is followed by a `--settle-ms` pause:
+//! OpenBLAS's workers spin for a long while after each call and would otherwise take
+//! the other core away from the next library timed.
 //! Square row-major, no transposes, alpha = 1, beta = 0, data uniform in [-1, 1);
 //! GFLOP/s = 2 n^3 / median seconds per call.
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
@@ -137,6 +140,9 @@ struct Opts {
     baseline: Option<Baseline>,
     reps: usize,
     batch_s: f64,
+    settle_s: f64,
+    /// Time only this crate (and the baseline): isolates our threading from OpenBLAS's.
+    skip_blas: bool,
 }
 
 fn bench<T: Elem>(o: &Opts) {
@@ -195,11 +201,18 @@ fn bench<T: Elem>(o: &Opts) {
                         match lib {
                             0 => call_mm(ours, n, &a, &b, &mut c1),
                             // SAFETY: n*n buffers.
+                            1 if o.skip_blas => {}
                             1 => unsafe { T::blas(n as c_int, a.as_ptr(), b.as_ptr(), c2.as_mut_ptr()) },
                             _ => call_mm(base.unwrap(), n, &a, &b, &mut c3),
                         }
                     }
                     samples[lib].push(t.elapsed().as_secs_f64() / calls as f64);
+                    if lib == 1 && th > 1 && !o.skip_blas {
+                        // OpenBLAS's idle workers busy-wait for ~2^28 cycles after a call
+                        // (OPENBLAS_THREAD_TIMEOUT): let them go to sleep, or they steal
+                        // the second core from whatever is timed next.
+                        std::thread::sleep(std::time::Duration::from_secs_f64(o.settle_s));
+                    }
                 }
             }
             let flops = 2.0 * (n as f64).powi(3);
@@ -219,6 +232,8 @@ fn main() {
         baseline: None,
         reps: 9,
         batch_s: 0.04,
+        settle_s: 0.2,
+        skip_blas: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let list = |s: &str| s.split(',').map(|x| x.trim().to_string()).collect::<Vec<_>>();
@@ -232,6 +247,11 @@ fn main() {
             "--baseline" => o.baseline = Some(load_baseline(&v)),
             "--reps" => o.reps = v.parse().unwrap(),
             "--batch-ms" => o.batch_s = v.parse::<f64>().unwrap() / 1e3,
+            "--no-openblas" => {
+                o.skip_blas = true;
+                i -= 1;
+            }
+            "--settle-ms" => o.settle_s = v.parse::<f64>().unwrap() / 1e3,
             other => panic!("unknown argument {other}"),
         }
         i += 2;

@@ -1,7 +1,12 @@
 //! A persistent thread pool for splitting one multiply into parts.
 //!
-//! * Workers are spawned lazily, once, and then park on a condition variable between
-//!   calls: no thread is created per call.
+//! * Workers are spawned lazily, once, and then wait between calls: no thread is
+//!   created per call.
+//! * Waiting is "spin, then park": after its last part a worker polls for new work for
+//!   [`SPIN`] (yielding the core to any other runnable thread on every poll), then parks
+//!   on a condition variable. On a virtual machine a parked worker's idle vCPU halts,
+//!   and waking it costs more than a whole part of a mid-sized product; back-to-back
+//!   calls find the worker awake.
 //! * One caller at a time owns the pool (`try_lock`). A caller that finds it busy gets
 //!   `None` back and computes alone on its own thread: concurrent callers never wait on
 //!   each other (no deadlock) and never stack more workers onto the cores.
@@ -10,9 +15,15 @@
 //! * Every part runs under `catch_unwind`: a panic is reported to the caller as a
 //!   failure; the worker survives and no lock is poisoned.
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::status::{mm_status, MM_ERR_INTERNAL};
+
+/// How long an idle worker (or a caller waiting for the last part) polls before it
+/// blocks in the kernel.
+pub(crate) const SPIN: Duration = Duration::from_millis(2);
 
 /// What a part reports: Ok, or the status the whole call should fail with.
 pub type PartResult = Result<(), mm_status>;
@@ -31,12 +42,20 @@ struct State {
     next: usize,
     running: usize,
     failure: Option<mm_status>,
+    /// Bumped for every published job; parked workers wait for it to change.
+    epoch: u64,
+    parked_workers: usize,
+    caller_parked: bool,
 }
 
 struct Shared {
     state: Mutex<State>,
     work: Condvar,
     done: Condvar,
+    /// Mirrors of `State::epoch` and of the parts not yet finished (running plus
+    /// unclaimed), written under the lock and polled without it while spinning.
+    epoch: AtomicU64,
+    outstanding: AtomicUsize,
 }
 
 pub struct Pool {
@@ -55,11 +74,37 @@ fn pool() -> &'static Pool {
     POOL.get_or_init(|| Pool {
         owner: Mutex::new(0),
         shared: Shared {
-            state: Mutex::new(State { job: None, parts: 0, next: 0, running: 0, failure: None }),
+            state: Mutex::new(State {
+                job: None,
+                parts: 0,
+                next: 0,
+                running: 0,
+                failure: None,
+                epoch: 0,
+                parked_workers: 0,
+                caller_parked: false,
+            }),
             work: Condvar::new(),
             done: Condvar::new(),
+            epoch: AtomicU64::new(0),
+            outstanding: AtomicUsize::new(0),
         },
     })
+}
+
+/// Polls `ready` for up to [`SPIN`], yielding between polls; true once it holds.
+fn spin_until(ready: impl Fn() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if ready() {
+            return true;
+        }
+        if start.elapsed() >= SPIN {
+            return false;
+        }
+        std::hint::spin_loop();
+        std::thread::yield_now();
+    }
 }
 
 fn run_part(job: JobPtr, index: usize) -> PartResult {
@@ -89,7 +134,9 @@ fn finish(shared: &Shared, st: &mut State, result: PartResult) {
         st.failure.get_or_insert(status);
     }
     st.running -= 1;
-    if st.running == 0 && st.next >= st.parts {
+    let outstanding = st.running + (st.parts - st.next);
+    shared.outstanding.store(outstanding, Ordering::Release);
+    if outstanding == 0 && st.caller_parked {
         shared.done.notify_all();
     }
 }
@@ -102,8 +149,16 @@ fn worker_loop(shared: &'static Shared) {
             let result = run_part(job, index);
             st = lock(&shared.state);
             finish(shared, &mut st, result);
-        } else {
+            continue;
+        }
+        let seen = st.epoch;
+        drop(st);
+        spin_until(|| shared.epoch.load(Ordering::Acquire) != seen);
+        st = lock(&shared.state);
+        while st.epoch == seen {
+            st.parked_workers += 1;
             st = shared.work.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.parked_workers -= 1;
         }
     }
 }
@@ -134,21 +189,34 @@ pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync 
     // waits for every claimed part before it returns, panicking or not (parts are run
     // under catch_unwind), so no worker can touch `job` after it goes away.
     let erased: &'static Job = unsafe { std::mem::transmute::<&'a (dyn Fn(usize) -> PartResult + Sync + 'a), &'static Job>(job) };
-    {
-        let mut st = lock(&shared.state);
-        *st = State { job: Some(JobPtr(erased)), parts, next: 0, running: 0, failure: None };
-    }
-    shared.work.notify_all();
-
     let mut st = lock(&shared.state);
+    st.job = Some(JobPtr(erased));
+    st.parts = parts;
+    st.next = 0;
+    st.running = 0;
+    st.failure = None;
+    st.epoch += 1;
+    shared.outstanding.store(parts, Ordering::Release);
+    shared.epoch.store(st.epoch, Ordering::Release);
+    if st.parked_workers > 0 {
+        shared.work.notify_all();
+    }
+
     while let Some((job, index)) = claim(&mut st) {
         drop(st);
         let result = run_part(job, index);
         st = lock(&shared.state);
         finish(shared, &mut st, result);
     }
-    while st.running > 0 {
-        st = shared.done.wait(st).unwrap_or_else(|e| e.into_inner());
+    if st.running > 0 {
+        drop(st);
+        spin_until(|| shared.outstanding.load(Ordering::Acquire) == 0);
+        st = lock(&shared.state);
+        while st.running > 0 {
+            st.caller_parked = true;
+            st = shared.done.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        st.caller_parked = false;
     }
     let failure = st.failure.take();
     st.job = None;
