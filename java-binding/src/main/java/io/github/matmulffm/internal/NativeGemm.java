@@ -12,27 +12,20 @@ import java.lang.invoke.MethodHandle;
  * The downcalls of the kernel. The generated bindings give the plain handles; the critical
  * ones (which accept heap segments and skip the thread-state transition) are built here
  * from the generated address and descriptor, since jextract emits no linker options.
- * Callers must have run {@link NativeLoader#ensureLoaded()} before this class initialises.
+ * Callers must have run {@link NativeLoader#ensureLoaded()} before the first {@link #call}.
  */
 public final class NativeGemm {
 
     /** The three GEMM entry points, which share one signature per precision. */
     public enum Routine {
-        DGEMM(ElementType.F64, matmul_kernel_h.mm_dgemm$handle(),
-                critical(matmul_kernel_h.mm_dgemm$address(), matmul_kernel_h.mm_dgemm$descriptor())),
-        SGEMM(ElementType.F32, matmul_kernel_h.mm_sgemm$handle(),
-                critical(matmul_kernel_h.mm_sgemm$address(), matmul_kernel_h.mm_sgemm$descriptor())),
-        DGEMM_NAIVE(ElementType.F64, matmul_kernel_h.mm_dgemm_naive$handle(),
-                critical(matmul_kernel_h.mm_dgemm_naive$address(), matmul_kernel_h.mm_dgemm_naive$descriptor()));
+        DGEMM(ElementType.F64),
+        SGEMM(ElementType.F32),
+        DGEMM_NAIVE(ElementType.F64);
 
         private final ElementType elementType;
-        private final MethodHandle plain;
-        private final MethodHandle critical;
 
-        Routine(ElementType elementType, MethodHandle plain, MethodHandle critical) {
+        Routine(ElementType elementType) {
             this.elementType = elementType;
-            this.plain = plain;
-            this.critical = critical;
         }
 
         public ElementType elementType() {
@@ -42,6 +35,21 @@ public final class NativeGemm {
         String symbol() {
             return "mm_" + name().toLowerCase();
         }
+    }
+
+    /**
+     * The handles, resolved on the first call rather than when {@link Routine} initialises:
+     * Matmul names a routine before it loads the library, and the generated lookups find
+     * symbols only once the library is loaded (else a process whose first call is dgemm
+     * fails in a class initialiser, for good).
+     */
+    private static final class Handles {
+        static final MethodHandle[] PLAIN = {
+                matmul_kernel_h.mm_dgemm$handle(), matmul_kernel_h.mm_sgemm$handle(), matmul_kernel_h.mm_dgemm_naive$handle()};
+        static final MethodHandle[] CRITICAL = {
+                critical(matmul_kernel_h.mm_dgemm$address(), matmul_kernel_h.mm_dgemm$descriptor()),
+                critical(matmul_kernel_h.mm_sgemm$address(), matmul_kernel_h.mm_sgemm$descriptor()),
+                critical(matmul_kernel_h.mm_dgemm_naive$address(), matmul_kernel_h.mm_dgemm_naive$descriptor())};
     }
 
     private NativeGemm() {
@@ -60,7 +68,7 @@ public final class NativeGemm {
     public static void call(Routine routine, boolean critical, GemmShape shape, double alpha,
                             MemorySegment a, long aLen, MemorySegment b, long bLen,
                             double beta, MemorySegment c, long cLen) {
-        MethodHandle handle = critical ? routine.critical : routine.plain;
+        MethodHandle handle = (critical ? Handles.CRITICAL : Handles.PLAIN)[routine.ordinal()];
         int layout = shape.layout().cblasValue();
         int transA = shape.transA().cblasValue();
         int transB = shape.transB().cblasValue();
