@@ -163,4 +163,62 @@ class BadInputTest {
         assertThrows(IllegalStateException.class, () -> m.multiply(OffHeapMatrix.allocate(2, 2)));
         assertEquals("rows and cols must be >= 0, but were -1x2", assertThrows(IllegalArgumentException.class, () -> OffHeapMatrix.allocate(-1, 2)).getMessage());
     }
+
+    @Test
+    void everySegmentFieldBrokenInTurn() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment as = arena.allocate(ValueLayout.JAVA_DOUBLE, 6);
+            MemorySegment bs = arena.allocate(ValueLayout.JAVA_DOUBLE, 12);
+            MemorySegment cs = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, c);
+            assertRejected(NullPointerException.class, "b", () -> Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 4, 3, 1, as, 3, null, 4, 0, cs, 4));
+            assertRejected(NullPointerException.class, "c", () -> Matmul.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 4, 3, 1, as, 3, bs, 4, 0, null, 4));
+            assertRejected(IndexOutOfBoundsException.class, "b is too small", () -> Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 4, 3, 1, as, 3, bs.asSlice(0, 88), 4, 0, cs, 4));
+            assertRejected(IllegalArgumentException.class, "n must be >= 0", () -> Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, -4, 3, 1, as, 3, bs, 4, 0, cs, 4));
+            assertRejected(IllegalArgumentException.class, "ldb must be >= 4", () -> Matmul.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 4, 3, 1, as, 3, bs, 3, 0, cs, 4));
+            assertArrayEquals(c, cs.toArray(ValueLayout.JAVA_DOUBLE), "rejected calls leave the segment as it was");
+        }
+        Arena closed = Arena.ofConfined();
+        MemorySegment deadInput = closed.allocate(ValueLayout.JAVA_DOUBLE, 6);
+        closed.close();
+        assertRejected(IllegalStateException.class, "a: the arena of this segment is already closed", () -> Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 4, 3, 1, deadInput, 3, MemorySegment.ofArray(b), 4, 0, MemorySegment.ofArray(c), 4));
+    }
+
+    @Test
+    void outputOffsetOutOfRange() {
+        assertRejected(IndexOutOfBoundsException.class, "cOffset -1", () -> Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 4, 3, 1, a, 0, 3, b, 0, 4, 0, c, -1, 4));
+        assertRejected(IndexOutOfBoundsException.class, "cOffset 9", () -> Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 4, 3, 1, a, 0, 3, b, 0, 4, 0, c, 9, 4));
+        // An offset at the very end is in range; the description then needs no element.
+        Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 0, 4, 3, 1, a, 0, 3, b, 0, 4, 0, c, 8, 4);
+    }
+
+    @Test
+    void nonFiniteScalarsInSinglePrecisionAndOnSegments() {
+        float[] af = {1, 2, 3, 4}, bf = {5, 6, 7, 8};
+        float[] out = new float[4];
+        Matmul.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 2, 2, Float.NEGATIVE_INFINITY, af, 2, bf, 2, 0, out, 2);
+        for (float v : out) assertEquals(Float.NEGATIVE_INFINITY, v);
+        Matmul.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 2, 2, 1, af, 2, bf, 2, Float.NaN, out, 2);
+        for (float v : out) assertTrue(Float.isNaN(v), "beta NaN reads C: NaN");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 1, 2, 3, 4);
+            Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 2, 2, 1, arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 1, 2, 3, 4), 2,
+                    arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 5, 6, 7, 8), 2, Double.POSITIVE_INFINITY, cs, 2);
+            for (double v : cs.toArray(ValueLayout.JAVA_DOUBLE)) assertEquals(Double.POSITIVE_INFINITY, v);
+        }
+        // k == 0 never evaluates alpha (BLAS quick return): C := beta * C even for a NaN alpha.
+        double[] scaled = {1, 2, 3, 4};
+        Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 2, 0, Double.NaN, new double[0], 1, new double[0], 2, 2, scaled, 2);
+        assertArrayEquals(new double[]{2, 4, 6, 8}, scaled);
+    }
+
+    @Test
+    void offHeapProductIntoAMatrixOfTheWrongShape() {
+        try (OffHeapMatrix x = OffHeapMatrix.allocate(2, 3); OffHeapMatrix y = OffHeapMatrix.allocate(3, 4);
+             OffHeapMatrix wrong = OffHeapMatrix.allocate(4, 2)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Matmul.multiply(x, y, wrong));
+            assertEquals("C is 4x2, expected 2x4 for A 2x3 times B 3x4", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Matmul.multiply(y, x, wrong));
+            assertThrows(NullPointerException.class, () -> Matmul.multiply(x, y, null));
+        }
+    }
 }

@@ -66,15 +66,48 @@ class PackagedJarIT {
         assertTrue(output.contains("-Dmatmul.library.path=" + parent.resolve("no-such-lib.so") + " names no file"), output);
     }
 
+    @Test
+    void unsupportedPlatformNamesOsArchAndTheOverride(@TempDir Path parent) throws Exception {
+        // The loader resolves the platform from os.name/os.arch, so a JVM that reports
+        // another architecture looks for a folder the jar does not have.
+        Process process = childJvm(parent, "-Dos.arch=sparcv9", "-Dmatmul.extract.dir=" + parent);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(3, process.exitValue(), output);
+        assertTrue(output.contains("matmul-ffm has no native library for this platform"), output);
+        assertTrue(output.contains("os.arch=sparcv9"), output);
+        assertTrue(output.contains("META-INF/native/linux-sparcv9/"), output);
+        assertTrue(output.contains("-Dmatmul.library.path=/path/to/libmatmul_kernel.so"), output);
+        try (var files = Files.walk(parent)) {
+            assertEquals(0, files.filter(Files::isRegularFile).count(), "nothing extracted");
+        }
+    }
+
+    @Test
+    void unwritableTemporaryFolderFallsBackToTheUserCache(@TempDir Path parent) throws Exception {
+        Path notADirectory = Files.writeString(parent.resolve("tmp-is-a-file"), "x");
+        Path home = Files.createDirectory(parent.resolve("home"));
+        Process process = childJvm(parent, "-Djava.io.tmpdir=" + notADirectory, "-Duser.home=" + home);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("[19.0, 22.0, 43.0, 50.0]"), output);
+        try (var files = Files.walk(home.resolve(".cache").resolve("matmul-ffm"))) {
+            assertEquals(1, files.filter(f -> f.getFileName().toString().equals("libmatmul_kernel.so")).count());
+        }
+    }
+
     /** A JVM with the packaged jar, slf4j-api and the test classes, running {@link ChildMain}. */
-    private static Process childJvm(Path workDir, String property) throws Exception {
+    private static Process childJvm(Path workDir, String... properties) throws Exception {
         String classPath = String.join(File.pathSeparator,
                 System.getProperty("matmul.test.jar"),
                 location(org.slf4j.LoggerFactory.class),
                 location(PackagedJarIT.class));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", property, "-cp", classPath,
-                ChildMain.class.getName())
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-cp", classPath, ChildMain.class.getName()));
+        return new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .start();
