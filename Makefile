@@ -31,6 +31,8 @@ endif
 help:
 	@echo "make bench      build everything and run the benchmark (the main job)"
 	@echo "make test       cargo tests, Java tests (unit + packaged jar), header/bindings drift, example consumer"
+	@echo "make parity     regenerate parity/cases.csv, then check it from Rust and Java on every kernel path"
+	@echo "make soak       the 16-thread concurrency soak for 60 s (make test runs it for 10 s)"
 	@echo "make build      build the kernel and the jar (java-binding/target/matmul-ffm-*.jar)"
 	@echo "make install    install io.github.matmulffm:matmul-ffm into the local Maven repository"
 	@echo "make header     regenerate rust-kernel/include/matmul_kernel.h with cbindgen"
@@ -56,6 +58,21 @@ test-rust: prerequisites
 
 test-java: prerequisites
 	$(MVN) verify
+
+.PHONY: parity soak
+
+# Regenerates parity/cases.csv from the case list in rust-kernel/tests/parity/mod.rs, then
+# checks it from both languages (make test checks the committed file the same way).
+parity: prerequisites
+	cd $(KERNEL_DIR) && MATMUL_PARITY_WRITE=1 cargo test --release --test parity_naive -- --exact case_file_is_current
+	cd $(KERNEL_DIR) && cargo test --release --test parity_naive --test parity_kernels
+	$(MVN) -pl java-binding test -Dtest='ParityTest,KernelPathsTest' -Dsurefire.failIfNoSpecifiedTests=false
+
+# 16 Java threads, mixed sizes, heap and off-heap, the kernel's thread count changed midway,
+# every result checked, resident memory bounded; prints one "soak:" line of figures.
+SOAK_SECONDS ?= 60
+soak: prerequisites
+	$(MVN) -pl java-binding test -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dmatmul.soak.seconds=$(SOAK_SECONDS)
 
 # A separate Maven project outside the repository, depending on the installed jar,
 # run on the class path and on the module path.
