@@ -39,7 +39,9 @@ pub fn gemm_serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), All
     let bl = K::BLOCKING;
     // Same k blocking (one block) and same tile grid as the packed path, hence the same
     // arithmetic: choosing this path never changes a result bit.
-    if K::SMALL_PATH && p.k <= bl.kc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK {
+    // n <= NC keeps its packed B (k x n) within the packed path's KC x NC buffer, so a
+    // skinny product cannot leave a large buffer behind on the calling thread.
+    if K::SMALL_PATH && p.k <= bl.kc && p.n <= bl.nc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK {
         return gemm_small::<T, K>(p);
     }
     gemm_packed::<T, K>(p)

@@ -95,6 +95,10 @@ struct Operand {
     row_stride: usize,
     col_stride: usize,
     reach: usize,
+    /// Stored runs (rows in row-major, columns in col-major), each `inner` long, `ld` apart.
+    outer: usize,
+    inner: usize,
+    ld: usize,
 }
 
 /// Checks one stored matrix of `rows x cols` (before any transpose) against its
@@ -130,7 +134,7 @@ fn check_operand(
         Layout::ColMajor => (1, ld),
     };
     let (row_stride, col_stride) = if transposed { (stored_cs, stored_rs) } else { (stored_rs, stored_cs) };
-    Ok(Operand { row_stride, col_stride, reach })
+    Ok(Operand { row_stride, col_stride, reach, outer, inner, ld })
 }
 
 fn to_size(x: i64) -> Result<usize, mm_status> {
@@ -154,35 +158,66 @@ fn check_buffer<T>(ptr: *const T, len: i64, reach: usize) -> Result<(), mm_statu
     if ptr.is_null() {
         return Err(MM_ERR_NULL_POINTER);
     }
+    // The kernel reads and writes through typed pointers: a misaligned one would be UB.
+    if (ptr as usize) % std::mem::align_of::<T>() != 0 {
+        return Err(MM_ERR_INVALID_ARGUMENT);
+    }
     if (len as u64) < reach as u64 {
         return Err(MM_ERR_BUFFER_TOO_SMALL);
     }
     Ok(())
 }
 
-fn overlaps<T>(x: *const T, x_reach: usize, y: *const T, y_reach: usize) -> bool {
-    if x_reach == 0 || y_reach == 0 {
+/// Whether the output footprint `c` (from `c_ptr`) shares an element with the input
+/// footprint `x` (from `x_ptr`). Exact when both use the same leading dimension, as
+/// disjoint sub-matrix views of one buffer do; otherwise intersecting address spans count.
+fn shares_element<T>(c_ptr: *const T, c: &Operand, x_ptr: *const T, x: &Operand) -> bool {
+    if c.reach == 0 || x.reach == 0 {
         return false;
     }
-    let size = std::mem::size_of::<T>();
-    let (x0, y0) = (x as usize, y as usize);
-    let x1 = x0.saturating_add(x_reach * size);
-    let y1 = y0.saturating_add(y_reach * size);
-    x0 < y1 && y0 < x1
+    let size = std::mem::size_of::<T>() as i128;
+    let (c0, x0) = (c_ptr as usize as i128, x_ptr as usize as i128);
+    let (c1, x1) = (c0 + c.reach as i128 * size, x0 + x.reach as i128 * size);
+    if !(c0 < x1 && x0 < c1) {
+        return false;
+    }
+    if c.ld != x.ld || (x0 - c0) % size != 0 {
+        return true;
+    }
+    // C holds c0 + (i * ld + j) elements (i < c.outer, j < c.inner), X holds
+    // x0 + (r * ld + s). They meet where (i - r) * ld = d + s - j: a multiple t * ld of
+    // ld in [d - c.inner + 1, d + x.inner - 1] with t in [-(x.outer - 1), c.outer - 1].
+    let d = (x0 - c0) / size;
+    let ld = c.ld as i128;
+    let (lo, hi) = (d - c.inner as i128 + 1, d + x.inner as i128 - 1);
+    let mut t = -((-lo).div_euclid(ld));
+    while t * ld <= hi {
+        if t >= -(x.outer as i128 - 1) && t < c.outer as i128 {
+            return true;
+        }
+        t += 1;
+    }
+    false
 }
 
 impl<T: Element> RawGemm<T> {
     /// Validates every rule of the ABI, in a fixed order: enum values, sizes, leading
-    /// dimensions, size overflow, negative lengths, null pointers, buffer lengths, overlap.
+    /// dimensions, size overflow, negative lengths, null pointers, alignment, buffer
+    /// lengths, shared elements between C and an input.
     pub fn validate(&self) -> Result<Gemm<T>, mm_status> {
         let layout = Layout::from_raw(self.layout).ok_or(MM_ERR_INVALID_ARGUMENT)?;
         let trans_a = transposed_from_raw(self.trans_a).ok_or(MM_ERR_INVALID_ARGUMENT)?;
         let trans_b = transposed_from_raw(self.trans_b).ok_or(MM_ERR_INVALID_ARGUMENT)?;
         let (m, n, k) = (to_size(self.m)?, to_size(self.n)?, to_size(self.k)?);
 
-        let a = check_operand(layout, trans_a, m, k, self.lda)?;
-        let b = check_operand(layout, trans_b, k, n, self.ldb)?;
+        let mut a = check_operand(layout, trans_a, m, k, self.lda)?;
+        let mut b = check_operand(layout, trans_b, k, n, self.ldb)?;
         let c = check_operand(layout, false, m, n, self.ldc)?;
+        if m == 0 || n == 0 {
+            // Nothing is done: A and B are not reached, so they may be null or short.
+            a.reach = 0;
+            b.reach = 0;
+        }
         // The loops index up to m*n, m*k, k*n: none may overflow.
         m.checked_mul(n).ok_or(MM_ERR_INVALID_DIMENSION)?;
         m.checked_mul(k).ok_or(MM_ERR_INVALID_DIMENSION)?;
@@ -193,7 +228,7 @@ impl<T: Element> RawGemm<T> {
         check_buffer(self.c as *const T, self.c_len, c.reach)?;
 
         let c_const = self.c as *const T;
-        if overlaps(c_const, c.reach, self.a, a.reach) || overlaps(c_const, c.reach, self.b, b.reach) {
+        if shares_element(c_const, &c, self.a, &a) || shares_element(c_const, &c, self.b, &b) {
             return Err(MM_ERR_INVALID_ARGUMENT);
         }
 

@@ -320,3 +320,53 @@ fn info_strings_are_static_and_meaningful() {
         assert_ne!(message, "unknown status", "status {status}");
     }
 }
+
+#[test]
+fn misaligned_pointers_are_invalid_arguments() {
+    let storage = vec![0u64; 16];
+    let base = storage.as_ptr() as *const u8;
+    let b = [1.0f64; 4];
+    let mut c = [0.0f64; 4];
+    // SAFETY: base + 1 .. base + 1 + 32 lies inside the 128-byte Vec; the call must refuse
+    // the misaligned A before reading it.
+    let status = unsafe {
+        let a = base.add(1) as *const f64;
+        mm_dgemm(MM_ROW_MAJOR, MM_NO_TRANS, MM_NO_TRANS, 2, 2, 2, 1.0, a, 2, 4, b.as_ptr(), 2, 4, 0.0, c.as_mut_ptr(), 2, 4)
+    };
+    assert_eq!(status, MM_ERR_INVALID_ARGUMENT);
+    assert_eq!(c, [0.0; 4]);
+}
+
+#[test]
+fn disjoint_sub_matrix_views_of_one_buffer_are_accepted() {
+    // One row-major 2 x 6 buffer (ld = 6): A = columns 0..2, B = columns 2..4, C = columns 4..6.
+    let mut buffer = [1.0, 2.0, 5.0, 6.0, 0.0, 0.0, 3.0, 4.0, 7.0, 8.0, f64::NAN, f64::NAN];
+    let base = buffer.as_mut_ptr();
+    // SAFETY: each view reaches (2 - 1) * 6 + 2 = 8 elements from its start, inside the
+    // 12-element buffer; the three views share no element.
+    let status = unsafe {
+        mm_dgemm(MM_ROW_MAJOR, MM_NO_TRANS, MM_NO_TRANS, 2, 2, 2, 1.0, base, 6, 12, base.add(2), 6, 10, 0.0, base.add(4), 6, 8)
+    };
+    assert_eq!(status, MM_OK);
+    assert_eq!(buffer, [1.0, 2.0, 5.0, 6.0, 19.0, 22.0, 3.0, 4.0, 7.0, 8.0, 43.0, 50.0]);
+    // Shift C one column left: it now shares column 3 with B.
+    // SAFETY: as above; the call must refuse before writing.
+    let status = unsafe {
+        mm_dgemm(MM_ROW_MAJOR, MM_NO_TRANS, MM_NO_TRANS, 2, 2, 2, 1.0, base, 6, 12, base.add(2), 6, 10, 0.0, base.add(3), 6, 9)
+    };
+    assert_eq!(status, MM_ERR_INVALID_ARGUMENT);
+    assert_eq!(buffer[4], 19.0);
+}
+
+#[test]
+fn empty_output_reaches_neither_input() {
+    let mut c = [7.0f64; 1];
+    for (m, n) in [(0, 3), (3, 0)] {
+        // SAFETY: with m == 0 or n == 0 nothing is reached; A and B are null on purpose.
+        let status = unsafe {
+            mm_dgemm(MM_ROW_MAJOR, MM_NO_TRANS, MM_NO_TRANS, m, n, 4, 1.0, ptr::null(), 4, 0, ptr::null(), n.max(1), 0, 0.0, c.as_mut_ptr(), n.max(1), 1)
+        };
+        assert_eq!(status, MM_OK, "m={m} n={n}");
+    }
+    assert_eq!(c, [7.0]);
+}

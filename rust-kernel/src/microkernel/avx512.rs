@@ -78,8 +78,10 @@ macro_rules! avx512_kernel {
                         acc[i][v] = $fmadd(ai, bv[v], acc[i][v]);
                     }
                 }
-                a = a.add(a_step);
-                b = b.add(b_step);
+                // wrapping_add: after the last step the cursors may point past the
+                // operands (unpacked ones end exactly there), which `add` forbids.
+                a = a.wrapping_add(a_step);
+                b = b.wrapping_add(b_step);
             }
 
             let alpha = $set1(t.alpha);

@@ -166,8 +166,8 @@ public final class Matmul {
         Operands.checkArray("a", type, a, aOffset, shape.aReach(), shape);
         Operands.checkArray("b", type, b, bOffset, shape.bReach(), shape);
         Operands.checkArray("c", type, c, cOffset, shape.cReach(), shape);
-        Operands.checkNoOverlap(c, cOffset, shape.cReach(), a, aOffset, shape.aReach(), "a");
-        Operands.checkNoOverlap(c, cOffset, shape.cReach(), b, bOffset, shape.bReach(), "b");
+        Operands.checkNoOverlap(c, cOffset, shape, a, aOffset, "a");
+        Operands.checkNoOverlap(c, cOffset, shape, b, bOffset, "b");
         ready();
         HeapGemm.run(routine, shape, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
     }
@@ -209,8 +209,8 @@ public final class Matmul {
         Operands.checkSegment("b", type, b, shape.bReach(), shape, false);
         Operands.checkSegment("c", type, c, shape.cReach(), shape, true);
         long bytes = type.bytes();
-        Operands.checkNoOverlap(c, shape.cReach() * bytes, a, shape.aReach() * bytes, "a");
-        Operands.checkNoOverlap(c, shape.cReach() * bytes, b, shape.bReach() * bytes, "b");
+        Operands.checkNoOverlap(c, shape, a, "a", type);
+        Operands.checkNoOverlap(c, shape, b, "b", type);
         if (shape.isEmpty()) {
             return;
         }

@@ -83,7 +83,7 @@ public final class OffHeapMatrix implements AutoCloseable {
 
     /** Frees the memory. Closing twice is allowed; using the matrix afterwards is not. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (arena.scope().isAlive()) {
             arena.close();
         }

@@ -133,6 +133,39 @@ class BadInputTest {
     }
 
     @Test
+    void disjointSubMatrixViewsOfOneBufferAreAccepted() {
+        // One row-major 2 x 6 buffer (ld = 6): A = columns 0..2, B = columns 2..4, C = columns 4..6.
+        double[] expected = {1, 2, 5, 6, 19, 22, 3, 4, 7, 8, 43, 50};
+        double[] buffer = {1, 2, 5, 6, 0, 0, 3, 4, 7, 8, Double.NaN, Double.NaN};
+        Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 2, 2, 1, buffer, 0, 6, buffer, 2, 6, 0, buffer, 4, 6);
+        assertArrayEquals(expected, buffer);
+        double[] heap = {1, 2, 5, 6, 0, 0, 3, 4, 7, 8, Double.NaN, Double.NaN};
+        MemorySegment heapSegment = MemorySegment.ofArray(heap);
+        Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 2, 2, 1, heapSegment, 6, heapSegment.asSlice(16), 6, 0, heapSegment.asSlice(32), 6);
+        assertArrayEquals(expected, heap);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment block = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 1, 2, 5, 6, 0, 0, 3, 4, 7, 8, Double.NaN, Double.NaN);
+            Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 2, 2, 1, block, 6, block.asSlice(16), 6, 0, block.asSlice(32), 6);
+            assertArrayEquals(expected, block.toArray(ValueLayout.JAVA_DOUBLE));
+            // C one column to the left shares column 3 with B.
+            assertThrows(IllegalArgumentException.class, () -> Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2L, 2, 2, 1,
+                    block, 6, block.asSlice(16), 6, 0, block.asSlice(24), 6));
+        }
+        double[] before = buffer.clone();
+        IllegalArgumentException shifted = assertThrows(IllegalArgumentException.class, () ->
+                Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 2, 2, 1, buffer, 0, 6, buffer, 2, 6, 0, buffer, 3, 6));
+        assertTrue(shifted.getMessage().contains("c overlaps b"), shifted.getMessage());
+        assertArrayEquals(before, buffer);
+    }
+
+    @Test
+    void emptyOutputReachesNeitherInput() {
+        // m == 0: B (k x n) is not reached, so a B shorter than k * n is fine.
+        Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 0, 4, 3, 1, new double[0], 3, new double[1], 4, 0, new double[0], 4);
+        Matmul.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, 2, 0, 3, 1, new double[1], 3, new double[0], 1, 0, new double[0], 1);
+    }
+
+    @Test
     void nanAndInfiniteScalarsPropagate() {
         double[] a2 = {1, 2, 3, 4};
         double[] b2 = {5, 6, 7, 8};

@@ -111,9 +111,10 @@ class InvalidArgumentPropertyTest {
             }
             case C_OVERLAPS_A -> {
                 call.cOverlapsA = true;
-                // C's window starts inside A's reach, in A's own array or memory, which is
-                // lengthened so that C's window fits: only the overlap is wrong.
-                call.c.offset = call.a.offset + amount % call.a.length;
+                // C starts at A's first element, in A's own array or memory, which is
+                // lengthened so that C's window fits: only the shared element is wrong.
+                // (Disjoint views of one buffer are legal, so C must really share one.)
+                call.c.offset = call.a.offset;
                 call.a.data = Arrays.copyOf(call.a.data, Math.max(call.a.data.length, call.c.offset + call.c.length + 1));
             }
             case C_READ_ONLY -> call.cReadOnly = true;

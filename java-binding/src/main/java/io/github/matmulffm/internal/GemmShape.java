@@ -26,6 +26,11 @@ public record GemmShape(Layout layout, Transpose transA, Transpose transB, long 
         long aReach = reach("lda", "A", layout, transA, m, k, lda);
         long bReach = reach("ldb", "B", layout, transB, k, n, ldb);
         long cReach = reach("ldc", "C", layout, Transpose.NO_TRANS, m, n, ldc);
+        if (m == 0 || n == 0) {
+            // Nothing is done, so neither input is reached (it may be shorter than k allows).
+            aReach = 0;
+            bReach = 0;
+        }
         try {
             Math.multiplyExact(Math.multiplyExact(m, n), Math.max(k, 1));
         } catch (ArithmeticException e) {
@@ -78,6 +83,25 @@ public record GemmShape(Layout layout, Transpose transA, Transpose transB, long 
             throw new IllegalArgumentException("size overflow: " + matrix + " stored " + storedRows + "x" + storedCols
                     + " with " + ldName + "=" + ld + " reaches past 2^63 elements");
         }
+    }
+
+    /**
+     * How a stored operand lies in memory: {@code outer} runs of {@code inner} contiguous
+     * elements, {@code ld} apart (rows in row-major, columns in column-major).
+     */
+    public record Footprint(long outer, long inner, long ld) {
+    }
+
+    /** The footprint of "A", "B" or "C". */
+    public Footprint footprint(String matrix) {
+        boolean rowMajor = layout == Layout.ROW_MAJOR;
+        long rows, cols, ld;
+        switch (matrix) {
+            case "A" -> { boolean t = transA == Transpose.TRANS; rows = t ? k : m; cols = t ? m : k; ld = lda; }
+            case "B" -> { boolean t = transB == Transpose.TRANS; rows = t ? n : k; cols = t ? k : n; ld = ldb; }
+            default -> { rows = m; cols = n; ld = ldc; }
+        }
+        return rowMajor ? new Footprint(rows, cols, ld) : new Footprint(cols, rows, ld);
     }
 
     /** "3x5 row-major A with lda=5": how messages describe an operand. */

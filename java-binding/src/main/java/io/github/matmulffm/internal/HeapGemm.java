@@ -11,8 +11,19 @@ import java.lang.foreign.MemorySegment;
  * because a critical call holds off the garbage collector for as long as it runs.
  */
 public final class HeapGemm {
-    /** Above this many multiply-adds (about 128^3, tens of microseconds) the arrays are copied. */
-    public static final long CRITICAL_MAX_MULTIPLY_ADDS = Long.getLong("matmul.critical.maxMultiplyAdds", 1L << 21);
+    /**
+     * The ceiling of the critical path: a critical call must never block, and the kernel
+     * starts its thread pool at 96^3 multiply-adds (PARALLEL_MIN_MNK in rust-kernel/src/gemm.rs).
+     */
+    static final long CRITICAL_CEILING = 96L * 96 * 96 - 1;
+
+    /**
+     * Above this many multiply-adds (64^3 by default, about ten microseconds of work) heap
+     * operands are copied off-heap instead; {@code -Dmatmul.critical.maxMultiplyAdds} moves
+     * it, within [0, 96^3).
+     */
+    public static final long CRITICAL_MAX_MULTIPLY_ADDS =
+            Math.clamp(Long.getLong("matmul.critical.maxMultiplyAdds", 1L << 18), 0, CRITICAL_CEILING);
 
     private static final long BUFFER_ALIGNMENT = 64;
 

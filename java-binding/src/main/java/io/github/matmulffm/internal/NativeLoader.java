@@ -9,14 +9,18 @@ import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Finds the kernel (the {@code matmul.library.path} override, else the jar's copy for this
@@ -110,10 +114,10 @@ public final class NativeLoader {
             Path dir = base.resolve(hash.substring(0, 16));
             Path target = dir.resolve(fileName);
             try {
+                makePrivateDirectories(dir);
                 if (isSameContent(target, bytes.length, hash)) {
                     return target;
                 }
-                Files.createDirectories(dir);
                 Path temporary = Files.createTempFile(dir, fileName, ".part");
                 try {
                     Files.write(temporary, bytes);
@@ -132,6 +136,27 @@ public final class NativeLoader {
         throw new NativeLibraryException("cannot extract the matmul-ffm native library; tried: "
                 + String.join("; ", tried) + ". Set -D" + EXTRACT_DIR_PROPERTY
                 + "=/a/writable/folder, or -D" + LIBRARY_PATH_PROPERTY + "=/path/to/" + fileName);
+    }
+
+    /**
+     * Creates the folder (and missing parents) readable and writable by this user only,
+     * and refuses one that someone else owns or may write into: another local user who
+     * could swap the file between our check and System.load would run code in this JVM.
+     */
+    private static void makePrivateDirectories(Path dir) throws IOException {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(dir);
+            return;
+        }
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
+        String owner = Files.getOwner(dir).getName();
+        String user = System.getProperty("user.name");
+        if (!owner.equals(user) || permissions.contains(PosixFilePermission.GROUP_WRITE)
+                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(dir + " is owned by " + owner + " with permissions "
+                    + PosixFilePermissions.toString(permissions) + "; it must be private to " + user);
+        }
     }
 
     private static void moveIntoPlace(Path temporary, Path target) throws IOException {

@@ -45,23 +45,63 @@ public final class Operands {
         }
     }
 
-    /** Refuses an output that shares memory with an input, which would make the result undefined. */
-    public static void checkNoOverlap(MemorySegment c, long cBytes, MemorySegment input, long inputBytes, String name) {
-        if (cBytes == 0 || inputBytes == 0) {
+    /**
+     * Refuses an output that shares an element with an input (the result would depend on
+     * the order of the kernel's writes). Disjoint sub-matrix views of one buffer with the
+     * same leading dimension are accepted; with different leading dimensions any
+     * intersection of the spanned memory is refused.
+     */
+    public static void checkNoOverlap(MemorySegment c, GemmShape shape, MemorySegment input, String name, ElementType type) {
+        long cBytes = shape.cReach() * type.bytes();
+        long inputBytes = reach(shape, name) * type.bytes();
+        if (cBytes == 0 || inputBytes == 0
+                || c.asSlice(0, cBytes).asOverlappingSlice(input.asSlice(0, inputBytes)).isEmpty()) {
             return;
         }
-        if (c.asSlice(0, cBytes).asOverlappingSlice(input.asSlice(0, inputBytes)).isPresent()) {
+        // Overlapping slices share a base (the same memory or the same array), so the
+        // difference of their addresses is the input's offset from C in bytes.
+        long byteOffset = input.address() - c.address();
+        if (byteOffset % type.bytes() != 0
+                || sharesElement(shape.footprint("C"), shape.footprint(name.toUpperCase()), byteOffset / type.bytes())) {
             throw new IllegalArgumentException("c overlaps " + name + ": the output must not share memory with an input");
         }
     }
 
-    public static void checkNoOverlap(Object c, int cOffset, long cReach, Object input, int inputOffset,
-                                      long inputReach, String name) {
-        if (c != input || cReach == 0 || inputReach == 0) {
+    /** The array version: offsets are element indices into the same array object. */
+    public static void checkNoOverlap(Object c, int cOffset, GemmShape shape, Object input, int inputOffset, String name) {
+        long cReach = shape.cReach();
+        long inputReach = reach(shape, name);
+        if (c != input || cReach == 0 || inputReach == 0
+                || cOffset >= inputOffset + inputReach || inputOffset >= cOffset + cReach) {
             return;
         }
-        if (cOffset < inputOffset + inputReach && inputOffset < cOffset + cReach) {
+        if (sharesElement(shape.footprint("C"), shape.footprint(name.toUpperCase()), (long) inputOffset - cOffset)) {
             throw new IllegalArgumentException("c overlaps " + name + ": the output must not share elements with an input");
         }
+    }
+
+    private static long reach(GemmShape shape, String name) {
+        return name.equals("a") ? shape.aReach() : shape.bReach();
+    }
+
+    /**
+     * Whether footprints whose spans intersect share an element, X starting {@code d}
+     * elements after C. Exact for equal leading dimensions: C holds i*ld + j, X holds
+     * d + r*ld + s, and they meet where (i - r)*ld = d + s - j, i.e. for a multiple t*ld in
+     * [d - c.inner + 1, d + x.inner - 1] with t in [-(x.outer - 1), c.outer - 1].
+     */
+    static boolean sharesElement(GemmShape.Footprint c, GemmShape.Footprint x, long d) {
+        if (c.ld() != x.ld()) {
+            return true;
+        }
+        long ld = c.ld();
+        long low = d - c.inner() + 1;
+        long high = d + x.inner() - 1;
+        for (long t = Math.ceilDiv(low, ld); t * ld <= high; t++) {
+            if (t >= -(x.outer() - 1) && t < c.outer()) {
+                return true;
+            }
+        }
+        return false;
     }
 }
