@@ -26,10 +26,12 @@ export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
 endif
 
-.PHONY: help prerequisites build test test-rust test-java example bench install header bindings clean
+.PHONY: help prerequisites build test test-rust test-java example bench bench-quick bench-guard bench-report profile install header bindings clean
 
 help:
-	@echo "make bench      build everything and run the benchmark (the main job)"
+	@echo "make bench      build everything, run the JMH suite (~20 min), write results/results.{csv,md} and results/chart.png"
+	@echo "make bench-quick  the same on a reduced set (~2 min), into results/quick/; make bench-guard checks it"
+	@echo "make profile    profile one benchmark: make profile [PROFILE_BENCH='...'] [PROFILER=gc,stack|jfr]"
 	@echo "make test       cargo tests, Java tests (unit + packaged jar), header/bindings drift, example consumer"
 	@echo "make parity     regenerate parity/cases.csv, then check it from Rust and Java on every kernel path"
 	@echo "make soak       the 16-thread concurrency soak for 60 s (make test runs it for 10 s)"
@@ -88,8 +90,52 @@ example: install
 install: prerequisites
 	$(MVN) -DskipTests install
 
+# ---- benchmarks (benchmarks/, see benchmarks/NOTES.md) ----
+RESULTS       ?= $(ROOT)/results
+QUICK_RESULTS ?= $(ROOT)/results/quick
+BENCH_JAR     := $(ROOT)/benchmarks/target/benchmarks.jar
+# OpenBLAS misdetects AVX-512 CPUs it does not know and falls back to a slow core: force its best
+# one there. JMH forks inherit the environment; the report prints the core OpenBLAS ran.
+AVX512        := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes)
+BENCH_ENV     := $(if $(AVX512),OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-SkylakeX})
+BENCH_JAVA     = env $(BENCH_ENV) java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  -Djava.awt.headless=true \
+  -Dbench.commit="$${BENCH_COMMIT:-$$(git -C $(ROOT) describe --always --dirty 2>/dev/null || echo unknown)}"
+BENCH_CP      := -cp $(BENCH_JAR) io.github.matmulffm.bench
+# The suite runs from a private copy of the jar, so a rebuild during the run cannot pull it away.
+define RUN_SUITE
+jar=$$(mktemp --suffix=.jar) && cp $(BENCH_JAR) $$jar && trap 'rm -f $$jar' EXIT && \
+  $(BENCH_JAVA) -Dbench.command="make $(1)" -cp $$jar io.github.matmulffm.bench.Suite $(2) $(3)
+endef
+
 bench: build
-	java -jar benchmarks/target/benchmarks.jar MatmulBenchmark -f 1 -wi 2 -i 3 -w 1 -r 1
+	$(call RUN_SUITE,bench,full,$(RESULTS))
+
+bench-quick: build
+	$(call RUN_SUITE,bench-quick,quick,$(QUICK_RESULTS))
+
+# Fails when the kernel through FFM falls below 10x java-naive (n = 200) or 0.5x OpenBLAS (n = 512).
+bench-guard:
+	java $(BENCH_CP).Guard $(QUICK_RESULTS)
+
+# Rewrites results.csv/.md and chart.png from a run's raw.json and env.json.
+bench-report:
+	java -Djava.awt.headless=true $(BENCH_CP).Report $(RESULTS)
+
+# One benchmark under JMH profilers (gc, stack, ...) or JFR, e.g.
+#   make profile PROFILE_BENCH='GemmBenchmark -p impl=ejml -p size=500' PROFILER=jfr
+PROFILE_BENCH ?= GemmBenchmark -p impl=rust-heap -p precision=f64 -p size=512 -p threads=1
+PROFILER      ?= gc,stack
+PROFILE_DIR   ?= $(ROOT)/results/profile
+profile: build
+	@mkdir -p $(PROFILE_DIR)
+	@profs=""; for p in $$(echo "$(PROFILER)" | tr ',' ' '); do \
+	  case "$$p" in jfr) profs="$$profs -prof jfr:dir=$(PROFILE_DIR)/jfr";; *) profs="$$profs -prof $$p";; esac; done; \
+	set -o pipefail; $(BENCH_JAVA) -jar $(BENCH_JAR) $(PROFILE_BENCH) -f 1 -wi 2 -w 1 -i 5 -r 1 $$profs \
+	  | tee $(PROFILE_DIR)/profile.txt; \
+	echo; echo "profile output: $(PROFILE_DIR)/profile.txt (JMH's log with the profilers' tables)"; \
+	if [ -d $(PROFILE_DIR)/jfr ]; then echo "JFR recordings: $$(find $(PROFILE_DIR)/jfr -name '*.jfr' | tr '\n' ' ')"; \
+	  echo "open them in JDK Mission Control, or: jfr print --events jdk.ExecutionSample FILE"; fi
 
 header:
 	@command -v cbindgen >/dev/null || { echo "error: cbindgen is required (apt-get install cbindgen)" >&2; exit 1; }
@@ -111,4 +157,4 @@ bindings:
 clean:
 	cd $(KERNEL_DIR) && cargo clean
 	-$(MVN) clean
-	rm -rf results
+	rm -rf results/quick results/profile results/*.json
