@@ -104,11 +104,6 @@ public enum Implementation {
         if (!available()) {
             throw new IllegalStateException(id + " is unavailable: " + OpenBlas.unavailableReason());
         }
-        if (name().startsWith("RUST")) {
-            // Loads the kernel first: in matmul-ffm 0.1.0 a first call of Matmul.dgemm/dgemmNaive on arrays or
-            // segments initialises the downcall handles before the library is loaded and fails.
-            Matmul.info();
-        }
         double[][] inputs = inputs(n);
         if (f32) {
             for (double[] matrix : inputs) {

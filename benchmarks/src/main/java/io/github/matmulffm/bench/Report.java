@@ -195,7 +195,7 @@ public final class Report {
                 + "; median of the measured iterations");
         md.append("\nTimes are per multiply, C = A * B, square n x n, row-major, random data in [-1, 1); "
                 + "GFLOP/s = 2n³ / time. rust-heap is `Matmul.dgemm(double[] ...)` (a critical call on the "
-                + "arrays up to 2^21 multiply-adds, a copy off-heap above), rust-offheap is "
+                + "arrays when the product is small, a copy off-heap above the binding's threshold), rust-offheap is "
                 + "`Matmul.dgemm(MemorySegment ...)` (zero copy), openblas is `cblas_dgemm` through FFM on "
                 + "off-heap segments. java-naive and rust-naive stop at n = ").append(text("naive_max_size"))
                 .append(" to keep the run bounded (seconds per multiply beyond). Full figures: `results.csv`.\n");
