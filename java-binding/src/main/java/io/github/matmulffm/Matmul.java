@@ -8,11 +8,11 @@ import io.github.matmulffm.internal.NativeGemm.Routine;
 import io.github.matmulffm.internal.NativeLoader;
 import io.github.matmulffm.internal.NativeStatus;
 import io.github.matmulffm.internal.Operands;
+import io.github.matmulffm.internal.ScratchBuffers;
 import io.github.matmulffm.internal.ffi.matmul_kernel_h;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -55,10 +55,11 @@ public final class Matmul {
             return unflatten(MemorySegment.ofArray(c), m, n);
         }
         // Rows go straight to off-heap memory: one copy in, one out, no pinned heap.
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment aSegment = toSegment(arena, a, k);
-            MemorySegment bSegment = toSegment(arena, b, n);
-            MemorySegment cSegment = arena.allocate(ValueLayout.JAVA_DOUBLE, (long) m * n);
+        long aBytes = shape.aReach() * Double.BYTES, bBytes = shape.bReach() * Double.BYTES, cBytes = shape.cReach() * Double.BYTES;
+        try (ScratchBuffers.Scratch scratch = ScratchBuffers.acquire(ScratchBuffers.bytesFor(aBytes, bBytes, cBytes))) {
+            MemorySegment aSegment = toSegment(scratch.next(aBytes), a, k);
+            MemorySegment bSegment = toSegment(scratch.next(bBytes), b, n);
+            MemorySegment cSegment = scratch.next(cBytes);
             NativeGemm.call(Routine.DGEMM, false, shape, 1.0, aSegment, shape.aReach(), bSegment, shape.bReach(),
                     0.0, cSegment, shape.cReach());
             return unflatten(cSegment, m, n);
@@ -99,8 +100,7 @@ public final class Matmul {
         return flat;
     }
 
-    private static MemorySegment toSegment(Arena arena, double[][] matrix, int columns) {
-        MemorySegment segment = arena.allocate(ValueLayout.JAVA_DOUBLE, (long) matrix.length * columns);
+    private static MemorySegment toSegment(MemorySegment segment, double[][] matrix, int columns) {
         for (int row = 0; row < matrix.length; row++) {
             MemorySegment.copy(matrix[row], 0, segment, ValueLayout.JAVA_DOUBLE, (long) row * columns * Double.BYTES, columns);
         }

@@ -2,7 +2,6 @@ package io.github.matmulffm.internal;
 
 import io.github.matmulffm.internal.NativeGemm.Routine;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -24,8 +23,6 @@ public final class HeapGemm {
      */
     public static final long CRITICAL_MAX_MULTIPLY_ADDS =
             Math.clamp(Long.getLong("matmul.critical.maxMultiplyAdds", 1L << 18), 0, CRITICAL_CEILING);
-
-    private static final long BUFFER_ALIGNMENT = 64;
 
     private HeapGemm() {
     }
@@ -58,11 +55,12 @@ public final class HeapGemm {
             NativeGemm.call(routine, true, shape, alpha, a, shape.aReach(), b, shape.bReach(), beta, c, shape.cReach());
             return;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment aNative = offHeap(arena, a);
-            MemorySegment bNative = offHeap(arena, b);
+        long bytes = ScratchBuffers.bytesFor(staged(a), staged(b), staged(c));
+        try (ScratchBuffers.Scratch scratch = ScratchBuffers.acquire(bytes)) {
+            MemorySegment aNative = scratch.offHeapCopy(a);
+            MemorySegment bNative = scratch.offHeapCopy(b);
             // C is copied in whole (its padding too) so copying back cannot change the padding.
-            MemorySegment cNative = offHeap(arena, c);
+            MemorySegment cNative = scratch.offHeapCopy(c);
             NativeGemm.call(routine, false, shape, alpha, aNative, shape.aReach(), bNative, shape.bReach(),
                     beta, cNative, shape.cReach());
             if (cNative != c) {
@@ -71,14 +69,12 @@ public final class HeapGemm {
         }
     }
 
+    private static long staged(MemorySegment segment) {
+        return segment.isNative() ? 0 : segment.byteSize();
+    }
+
     private static MemorySegment slice(MemorySegment whole, ElementType type, int offset, long reach) {
         return reach == 0 ? MemorySegment.NULL : whole.asSlice(offset * type.bytes(), reach * type.bytes());
     }
 
-    private static MemorySegment offHeap(Arena arena, MemorySegment segment) {
-        if (segment.isNative()) {
-            return segment;
-        }
-        return arena.allocate(segment.byteSize(), BUFFER_ALIGNMENT).copyFrom(segment);
-    }
 }

@@ -39,7 +39,8 @@ public final class NativeLoader {
     public record Loaded(String source, Path path) {
     }
 
-    private static Loaded loaded;
+    /** Written once under the class lock; read without it on every call. */
+    private static volatile Loaded loaded;
     private static NativeLibraryException failure;
 
     private NativeLoader() {
@@ -49,7 +50,12 @@ public final class NativeLoader {
      * Loads the library on first use. A failure is remembered and rethrown (as a new
      * exception with the same message) on every later call, so the cause stays visible.
      */
-    public static synchronized Loaded ensureLoaded() {
+    public static Loaded ensureLoaded() {
+        Loaded done = loaded;
+        return done != null ? done : loadOnce();
+    }
+
+    private static synchronized Loaded loadOnce() {
         if (loaded != null) {
             return loaded;
         }

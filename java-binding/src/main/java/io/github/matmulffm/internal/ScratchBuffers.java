@@ -1,0 +1,98 @@
+package io.github.matmulffm.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Off-heap staging memory for the heap operands of large products, reused across calls.
+ * A fresh allocation per call pays page faults and zeroing on every call, which on a
+ * 500 x 500 product cost more than half the kernel's own time. At most one buffer per
+ * core is kept, each at most {@link #MAX_POOLED_BYTES}, so what is held stays bounded
+ * whatever the number of calls or threads; a larger request gets memory of its own,
+ * freed when the call ends.
+ */
+public final class ScratchBuffers {
+    static final long MAX_POOLED_BYTES = 64L << 20;
+    private static final int MAX_POOLED = Runtime.getRuntime().availableProcessors();
+    private static final long ALIGNMENT = 64;
+    private static final long MIN_BYTES = 1L << 20;
+
+    private static final ConcurrentLinkedDeque<Scratch> FREE = new ConcurrentLinkedDeque<>();
+    private static final AtomicInteger POOLED = new AtomicInteger();
+
+    private ScratchBuffers() {
+    }
+
+    /** Bytes to reserve for segments of these sizes carved one after another, each aligned. */
+    public static long bytesFor(long... sizes) {
+        long total = 0;
+        for (long size : sizes) {
+            total = Math.addExact(total, alignUp(size));
+        }
+        return total;
+    }
+
+    /** Memory for one call, at least {@code bytes} long; give it back with {@link Scratch#close()}. */
+    public static Scratch acquire(long bytes) {
+        if (bytes > MAX_POOLED_BYTES) {
+            return new Scratch(Arena.ofConfined(), bytes, false);
+        }
+        Scratch scratch;
+        while ((scratch = FREE.pollFirst()) != null) {
+            if (scratch.memory.byteSize() >= bytes) {
+                return scratch;
+            }
+            // Too small for this call: drop it, so the pool converges to the sizes in use.
+            POOLED.decrementAndGet();
+            scratch.arena.close();
+        }
+        if (POOLED.incrementAndGet() > MAX_POOLED) {
+            POOLED.decrementAndGet();
+            return new Scratch(Arena.ofConfined(), bytes, false);
+        }
+        long size = Math.min(MAX_POOLED_BYTES, Math.max(MIN_BYTES, Long.highestOneBit(bytes - 1) << 1));
+        return new Scratch(Arena.ofShared(), size, true);
+    }
+
+    private static long alignUp(long bytes) {
+        return Math.addExact(bytes, ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** A buffer handed out for one call, carved into aligned segments with {@link #next}. */
+    public static final class Scratch implements AutoCloseable {
+        private final Arena arena;
+        private final MemorySegment memory;
+        private final boolean pooled;
+        private long used;
+
+        private Scratch(Arena arena, long bytes, boolean pooled) {
+            this.arena = arena;
+            this.memory = arena.allocate(bytes, ALIGNMENT);
+            this.pooled = pooled;
+        }
+
+        /** The next {@code bytes} of the buffer, 64-byte aligned. Its contents are stale. */
+        public MemorySegment next(long bytes) {
+            MemorySegment segment = memory.asSlice(used, bytes);
+            used += alignUp(bytes);
+            return segment;
+        }
+
+        /** An off-heap copy of a heap segment, or the segment itself when it is already off-heap. */
+        public MemorySegment offHeapCopy(MemorySegment segment) {
+            return segment.isNative() ? segment : next(segment.byteSize()).copyFrom(segment);
+        }
+
+        @Override
+        public void close() {
+            used = 0;
+            if (pooled) {
+                FREE.offerFirst(this);
+            } else {
+                arena.close();
+            }
+        }
+    }
+}
