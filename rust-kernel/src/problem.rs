@@ -175,12 +175,15 @@ fn shares_element<T>(c_ptr: *const T, c: &Operand, x_ptr: *const T, x: &Operand)
     if c.reach == 0 || x.reach == 0 {
         return false;
     }
-    let size = std::mem::size_of::<T>() as i128;
-    let (c0, x0) = (c_ptr as usize as i128, x_ptr as usize as i128);
-    let (c1, x1) = (c0 + c.reach as i128 * size, x0 + x.reach as i128 * size);
-    if !(c0 < x1 && x0 < c1) {
+    // Spans first, in plain integers (validation bounded each reach's bytes by isize::MAX):
+    // this runs on every call.
+    let bytes = std::mem::size_of::<T>();
+    let (c_start, x_start) = (c_ptr as usize, x_ptr as usize);
+    if c_start >= x_start.saturating_add(x.reach * bytes) || x_start >= c_start.saturating_add(c.reach * bytes) {
         return false;
     }
+    let size = bytes as i128;
+    let (c0, x0) = (c_start as i128, x_start as i128);
     if c.ld != x.ld || (x0 - c0) % size != 0 {
         return true;
     }

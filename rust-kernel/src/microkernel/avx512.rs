@@ -10,8 +10,9 @@
 //! `n_eff` wide runs the narrowest one, instead of multiplying zero padding. It also
 //! reads unpacked operands for the small-problem path (see `Tile`).
 use std::arch::x86_64::*;
+use std::mem::MaybeUninit;
 
-use super::{store_tile, Microkernel, Tile};
+use super::{store_tile_from, Microkernel, Tile};
 use crate::blocking::{Blocking, AVX512_F32, AVX512_F64};
 
 pub struct Avx512F64;
@@ -105,14 +106,16 @@ macro_rules! avx512_kernel {
             // Edge or strided tile. Spill with constant indices first: indexing the
             // accumulators by the runtime m_eff would make LLVM keep them in memory
             // inside the k loop too.
-            let mut spill = [[0.0 as $t; NR]; MR];
+            // Uninitialised: only the NV vectors stored here are ever read back.
+            let mut spill = [[MaybeUninit::<$t>::uninit(); NR]; MR];
             for i in 0..MR {
                 for v in 0..NV {
-                    $store(spill[i].as_mut_ptr().add(v * L), acc[i][v]);
+                    $store(spill[i].as_mut_ptr().add(v * L) as *mut $t, acc[i][v]);
                 }
             }
             if t.csc != 1 {
-                store_tile(&spill, t);
+                // SAFETY: columns below n_eff <= NV * L of every row were stored above.
+                store_tile_from(spill.as_ptr() as *const $t, NR, t);
                 return;
             }
             for i in 0..t.m_eff {
@@ -124,7 +127,7 @@ macro_rules! avx512_kernel {
                     // SAFETY: v * L < n_eff, so cp is inside the window; the mask covers
                     // only columns below n_eff.
                     let cp = row.add(v * L);
-                    let mut r = $mul($load(spill[i].as_ptr().add(v * L)), alpha);
+                    let mut r = $mul($load(spill[i].as_ptr().add(v * L) as *const $t), alpha);
                     if !beta_zero {
                         r = $fmadd($maskz_load(masks[v], cp), beta, r);
                     }

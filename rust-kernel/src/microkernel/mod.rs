@@ -59,10 +59,22 @@ pub trait Microkernel<T: Element> {
 #[inline(always)]
 pub(crate) unsafe fn store_tile<T: Element, const MR: usize, const NR: usize>(acc: &[[T; NR]; MR], t: &Tile<T>) {
     debug_assert!(t.m_eff <= MR && t.n_eff <= NR);
-    for (i, row) in acc.iter().enumerate().take(t.m_eff) {
-        for (j, &sum) in row.iter().enumerate().take(t.n_eff) {
+    store_tile_from(acc.as_ptr() as *const T, NR, t);
+}
+
+/// [`store_tile`] from sums laid out `row_len` apart, of which only the `m_eff x n_eff`
+/// corner is read: the SIMD kernels spill into uninitialised memory, since zeroing a
+/// whole MR x NR spill area costs a sizeable share of a tiny product.
+///
+/// # Safety
+/// As for [`Microkernel::run`]; `acc` holds initialised sums at `i * row_len + j` for
+/// every i < m_eff, j < n_eff.
+#[inline(always)]
+pub(crate) unsafe fn store_tile_from<T: Element>(acc: *const T, row_len: usize, t: &Tile<T>) {
+    for i in 0..t.m_eff {
+        for j in 0..t.n_eff {
             let c = t.c.add(i * t.rsc + j * t.csc);
-            let value = t.alpha * sum;
+            let value = t.alpha * *acc.add(i * row_len + j);
             // beta == 0 must not read C: it may hold NaN or uninitialised garbage.
             *c = if t.beta == T::ZERO { value } else { value + t.beta * *c };
         }
