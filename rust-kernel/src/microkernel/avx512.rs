@@ -24,13 +24,13 @@ const _: () = assert!(AVX512_F64.mr == MR && AVX512_F64.nr == NV_MAX * 8);
 const _: () = assert!(AVX512_F32.mr == MR && AVX512_F32.nr == NV_MAX * 16);
 
 macro_rules! avx512_kernel {
-    ($name:ident, $body:ident, $t:ty, $lanes:expr, $mask:ty, $zero:ident, $set1:ident, $load:ident, $fmadd:ident,
+    ($name:ident, $rows:ident, $body:ident, $t:ty, $lanes:expr, $mask:ty, $zero:ident, $set1:ident, $load:ident, $fmadd:ident,
      $mul:ident, $store:ident, $maskz_load:ident, $mask_store:ident) => {
         /// # Safety
         /// As for [`Microkernel::run`]; the CPU must support AVX-512F; NV vectors cover
         /// n_eff (NV * L >= n_eff).
         #[target_feature(enable = "avx512f,avx2,fma")]
-        unsafe fn $body<const NV: usize, const A_PACKED: bool, const B_PACKED: bool>(t: &Tile<$t>) {
+        unsafe fn $body<const RX: usize, const NV: usize, const A_PACKED: bool, const B_PACKED: bool>(t: &Tile<$t>) {
             const L: usize = $lanes;
             const NR: usize = NV_MAX * L;
             let nr_eff = NV * L;
@@ -56,14 +56,14 @@ macro_rules! avx512_kernel {
             }
             // Unpacked A has no zero rows past m_eff: re-read the last real row instead
             // (those accumulators are never stored).
-            let mut a_off = [0usize; MR];
-            for i in 0..MR {
+            let mut a_off = [0usize; RX];
+            for i in 0..RX {
                 a_off[i] = if A_PACKED { i } else { i.min(t.m_eff - 1) * t.rsa };
             }
             let a_step = if A_PACKED { MR } else { t.csa };
             let b_step = if B_PACKED { NR } else { t.rsb };
 
-            let mut acc = [[$zero(); NV]; MR];
+            let mut acc = [[$zero(); NV]; RX];
             let (mut a, mut b) = (t.a, t.b);
             for _ in 0..t.kc {
                 let mut bv = [$zero(); NV];
@@ -72,7 +72,7 @@ macro_rules! avx512_kernel {
                     // only under the n_eff mask.
                     bv[v] = if B_PACKED { $load(b.add(v * L)) } else { $maskz_load(masks[v], b.add(v * L)) };
                 }
-                for i in 0..MR {
+                for i in 0..RX {
                     // SAFETY: a_off addresses a real (or padded, when packed) row.
                     let ai = $set1(*a.add(a_off[i]));
                     for v in 0..NV {
@@ -88,11 +88,11 @@ macro_rules! avx512_kernel {
             let alpha = $set1(t.alpha);
             let beta = $set1(t.beta);
             let beta_zero = t.beta == 0.0;
-            if t.csc == 1 && t.m_eff == MR && t.n_eff == nr_eff {
-                for i in 0..MR {
+            if t.csc == 1 && t.m_eff == RX && t.n_eff == nr_eff {
+                for i in 0..RX {
                     let row = t.c.add(i * t.rsc);
                     for v in 0..NV {
-                        // SAFETY: full tile: all MR x nr_eff elements lie inside the window.
+                        // SAFETY: full tile: all RX x nr_eff elements lie inside the window.
                         let cp = row.add(v * L);
                         let mut r = $mul(acc[i][v], alpha);
                         if !beta_zero {
@@ -107,8 +107,8 @@ macro_rules! avx512_kernel {
             // accumulators by the runtime m_eff would make LLVM keep them in memory
             // inside the k loop too.
             // Uninitialised: only the NV vectors stored here are ever read back.
-            let mut spill = [[MaybeUninit::<$t>::uninit(); NR]; MR];
-            for i in 0..MR {
+            let mut spill = [[MaybeUninit::<$t>::uninit(); NR]; RX];
+            for i in 0..RX {
                 for v in 0..NV {
                     $store(spill[i].as_mut_ptr().add(v * L) as *mut $t, acc[i][v]);
                 }
@@ -139,27 +139,41 @@ macro_rules! avx512_kernel {
         /// # Safety
         /// As for [`Microkernel::run`]; the CPU must support AVX-512F.
         unsafe fn $name(t: &Tile<$t>) {
+            // Rows: the fewest of 8, 4 or 2 that cover m_eff, so a row remainder does not
+            // pay for a full 8-row tile. Each C element sees the same operations whichever
+            // variant computes it, so results do not depend on this choice.
+            match t.m_eff {
+                0..=2 => $rows::<2>(t),
+                3..=4 => $rows::<4>(t),
+                _ => $rows::<MR>(t),
+            }
+        }
+
+        /// # Safety
+        /// As for [`Microkernel::run`]; RX >= m_eff.
+        #[inline(always)]
+        unsafe fn $rows<const RX: usize>(t: &Tile<$t>) {
             match (t.a_packed, t.b_packed, t.n_eff.div_ceil($lanes)) {
-                (true, true, 1) => $body::<1, true, true>(t),
-                (true, true, 2) => $body::<2, true, true>(t),
-                (true, true, _) => $body::<3, true, true>(t),
-                (false, true, 1) => $body::<1, false, true>(t),
-                (false, true, 2) => $body::<2, false, true>(t),
-                (false, true, _) => $body::<3, false, true>(t),
-                (_, false, 1) => $body::<1, false, false>(t),
-                (_, false, 2) => $body::<2, false, false>(t),
-                (_, false, _) => $body::<3, false, false>(t),
+                (true, true, 1) => $body::<RX, 1, true, true>(t),
+                (true, true, 2) => $body::<RX, 2, true, true>(t),
+                (true, true, _) => $body::<RX, 3, true, true>(t),
+                (false, true, 1) => $body::<RX, 1, false, true>(t),
+                (false, true, 2) => $body::<RX, 2, false, true>(t),
+                (false, true, _) => $body::<RX, 3, false, true>(t),
+                (_, false, 1) => $body::<RX, 1, false, false>(t),
+                (_, false, 2) => $body::<RX, 2, false, false>(t),
+                (_, false, _) => $body::<RX, 3, false, false>(t),
             }
         }
     };
 }
 
 avx512_kernel!(
-    kernel_f64, body_f64, f64, 8, __mmask8, _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_fmadd_pd,
+    kernel_f64, rows_f64, body_f64, f64, 8, __mmask8, _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_fmadd_pd,
     _mm512_mul_pd, _mm512_storeu_pd, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd
 );
 avx512_kernel!(
-    kernel_f32, body_f32, f32, 16, __mmask16, _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_fmadd_ps,
+    kernel_f32, rows_f32, body_f32, f32, 16, __mmask16, _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_fmadd_ps,
     _mm512_mul_ps, _mm512_storeu_ps, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps
 );
 
