@@ -221,10 +221,9 @@ impl<T: Element> RawGemm<T> {
             a.reach = 0;
             b.reach = 0;
         }
-        // The loops index up to m*n, m*k, k*n: none may overflow.
-        m.checked_mul(n).ok_or(MM_ERR_INVALID_DIMENSION)?;
-        m.checked_mul(k).ok_or(MM_ERR_INVALID_DIMENSION)?;
-        k.checked_mul(n).ok_or(MM_ERR_INVALID_DIMENSION)?;
+        // The loops index up to m*n, m*k and k*n elements; each is at most the reach
+        // (outer - 1) * ld + inner with ld >= inner that check_operand computed without
+        // overflow, so none of them can overflow either.
 
         check_buffer(self.a, self.a_len, a.reach)?;
         check_buffer(self.b, self.b_len, b.reach)?;
