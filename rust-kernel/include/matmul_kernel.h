@@ -10,6 +10,11 @@
 // Largest thread count `mm_set_num_threads` accepts.
 #define MM_MAX_THREADS 1024
 
+// Below this many multiply-adds (m * n * k) a call runs on the caller's thread alone and
+// never waits on the thread pool: callers that must not block (a JVM critical downcall)
+// stay under it.
+#define MM_PARALLEL_MIN_MNK ((96 * 96) * 96)
+
 // Result of an entry point: `MM_OK` (0) or a positive error code.
 typedef int32_t mm_status;
 

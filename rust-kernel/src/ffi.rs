@@ -13,6 +13,11 @@ use crate::{gemm, naive, threads};
 /// Largest thread count `mm_set_num_threads` accepts.
 pub const MM_MAX_THREADS: i32 = 1024;
 
+/// Below this many multiply-adds (m * n * k) a call runs on the caller's thread alone and
+/// never waits on the thread pool: callers that must not block (a JVM critical downcall)
+/// stay under it.
+pub const MM_PARALLEL_MIN_MNK: i64 = 96 * 96 * 96;
+
 fn guarded(body: impl FnOnce() -> mm_status) -> mm_status {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(MM_ERR_INTERNAL)
 }

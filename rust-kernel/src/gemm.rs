@@ -11,7 +11,8 @@ use crate::threads;
 
 /// Below this many multiply-adds (m * n * k) a call stays on the caller's thread:
 /// waking a worker costs several microseconds, a sizeable part of such a product.
-pub(crate) const PARALLEL_MIN_MNK: usize = 96 * 96 * 96;
+/// Exported as `MM_PARALLEL_MIN_MNK`, which the Java binding's critical calls rely on.
+pub(crate) const PARALLEL_MIN_MNK: usize = crate::ffi::MM_PARALLEL_MIN_MNK as usize;
 
 /// C := alpha * op(A) * op(B) + beta * C with the process's kernel and thread count.
 pub fn gemm<T: Element>(p: &Gemm<T>) -> mm_status {

@@ -1,6 +1,7 @@
 package io.github.matmulffm.internal;
 
 import io.github.matmulffm.internal.NativeGemm.Routine;
+import io.github.matmulffm.internal.ffi.matmul_kernel_h;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,14 +13,14 @@ import java.lang.foreign.MemorySegment;
 public final class HeapGemm {
     /**
      * The ceiling of the critical path: a critical call must never block, and the kernel
-     * starts its thread pool at 96^3 multiply-adds (PARALLEL_MIN_MNK in rust-kernel/src/gemm.rs).
+     * may wait on its thread pool from {@code MM_PARALLEL_MIN_MNK} multiply-adds up.
      */
-    static final long CRITICAL_CEILING = 96L * 96 * 96 - 1;
+    static final long CRITICAL_CEILING = matmul_kernel_h.MM_PARALLEL_MIN_MNK() - 1L;
 
     /**
      * Above this many multiply-adds (64^3 by default, about ten microseconds of work) heap
      * operands are copied off-heap instead; {@code -Dmatmul.critical.maxMultiplyAdds} moves
-     * it, within [0, 96^3).
+     * it, within [0, MM_PARALLEL_MIN_MNK).
      */
     public static final long CRITICAL_MAX_MULTIPLY_ADDS =
             Math.clamp(Long.getLong("matmul.critical.maxMultiplyAdds", 1L << 18), 0, CRITICAL_CEILING);

@@ -680,5 +680,14 @@ public class matmul_kernel_h extends matmul_kernel_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int MM_PARALLEL_MIN_MNK = (int)884736L;
+    /**
+     * {@snippet lang=c :
+     * #define MM_PARALLEL_MIN_MNK 884736
+     * }
+     */
+    public static int MM_PARALLEL_MIN_MNK() {
+        return MM_PARALLEL_MIN_MNK;
+    }
 }
 
