@@ -7,13 +7,14 @@
 
 #include <stdint.h>
 
-// Largest thread count `mm_set_num_threads` accepts.
-#define MM_MAX_THREADS 1024
-
 // Below this many multiply-adds (m * n * k) a call runs on the caller's thread alone and
-// never waits on the thread pool: callers that must not block (a JVM critical downcall)
+// never waits on the thread pool (waking a worker costs several microseconds, a sizeable
+// part of such a product): callers that must not block, such as a JVM critical downcall,
 // stay under it.
 #define MM_PARALLEL_MIN_MNK ((96 * 96) * 96)
+
+// Largest thread count `mm_set_num_threads` accepts.
+#define MM_MAX_THREADS 1024
 
 // Result of an entry point: `MM_OK` (0) or a positive error code.
 typedef int32_t mm_status;
@@ -134,8 +135,18 @@ mm_status mm_dgemm_naive(mm_layout layout,
                          int64_t c_len);
 
 // Sets how many threads `mm_dgemm` / `mm_sgemm` may use: 1..=MM_MAX_THREADS, or 0 to
-// restore the default (the number of available cores).
+// restore the default (the number of available cores). Pool workers above the new count
+// are stopped and joined (after the call in flight, if any).
 mm_status mm_set_num_threads(int32_t n);
+
+// Stops and joins the thread pool's workers and frees the cached packing buffers: call
+// it before unloading the library (no worker may be parked in unmapped code). Waits
+// for calls in flight to finish. The library stays usable: a later multiply starts
+// the workers again.
+mm_status mm_shutdown(void);
+
+// The number of worker threads the pool holds now (0 after `mm_shutdown`).
+int32_t mm_pool_threads(void);
 
 // The number of threads a multiply may use now.
 int32_t mm_get_num_threads(void);

@@ -129,49 +129,61 @@ pub fn gemm_packed<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), All
 /// only pass kernels with `SMALL_PATH`.
 pub fn gemm_small<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
     assert!(K::SMALL_PATH, "kernel cannot read unpacked operands");
-    let (mr, nr) = (K::BLOCKING.mr, K::BLOCKING.nr);
-    let b_packed = p.b.col_stride != 1;
+    let nr = K::BLOCKING.nr;
+    if p.b.col_stride == 1 {
+        // SAFETY: B is read in place, the caller's contract for `p`.
+        unsafe { small_tiles::<T, K>(p, std::ptr::null()) };
+        return Ok(());
+    }
+    // B's columns are strided: pack it once (k x n), then stream the panels.
     with_buffers(|bufs| {
-        let b_buf: *mut T = if b_packed {
-            let buf = bufs.b.get(p.k * round_up(p.n, nr))?;
-            // SAFETY: op(B) is k x n; buf holds k * round_up(n, nr) elements.
-            unsafe { pack_b(nr, p.b, p.k, p.n, buf) };
-            buf
-        } else {
-            std::ptr::null_mut()
-        };
-        let mut jr = 0;
-        while jr < p.n {
-            let n_eff = nr.min(p.n - jr);
-            let mut ir = 0;
-            while ir < p.m {
-                let m_eff = mr.min(p.m - ir);
-                let tile = Tile {
-                    kc: p.k,
-                    alpha: p.alpha,
-                    beta: p.beta,
-                    // SAFETY (pointer arithmetic): (ir, 0) of op(A), (0, jr) of op(B) or
-                    // panel jr / nr of the packed buffer, (ir, jr) of C.
-                    a: unsafe { p.a.ptr.add(ir * p.a.row_stride) },
-                    a_packed: false,
-                    rsa: p.a.row_stride,
-                    csa: p.a.col_stride,
-                    b: unsafe { if b_packed { b_buf.add(jr * p.k) as *const T } else { p.b.ptr.add(jr) } },
-                    b_packed,
-                    rsb: if b_packed { nr } else { p.b.row_stride },
-                    c: unsafe { p.c.ptr_at(ir, jr) },
-                    rsc: p.c.row_stride,
-                    csc: p.c.col_stride,
-                    m_eff,
-                    n_eff,
-                };
-                // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff
-                // and columns jr..jr+n_eff are inside op(A), op(B) and C.
-                unsafe { K::run(&tile) };
-                ir += mr;
-            }
-            jr += nr;
+        let buf = bufs.b.get(p.k * round_up(p.n, nr))?;
+        // SAFETY: op(B) is k x n; buf holds k * round_up(n, nr) elements.
+        unsafe {
+            pack_b(nr, p.b, p.k, p.n, buf);
+            small_tiles::<T, K>(p, buf);
         }
         Ok(())
     })
+}
+
+/// The jr -> ir loops of [`gemm_small`] over op(B) in place (`b_buf` null) or packed.
+///
+/// # Safety
+/// `p` describes valid operands; a non-null `b_buf` holds op(B) packed in NR panels.
+unsafe fn small_tiles<T: Element, K: Microkernel<T>>(p: &Gemm<T>, b_buf: *const T) {
+    let (mr, nr) = (K::BLOCKING.mr, K::BLOCKING.nr);
+    let b_packed = !b_buf.is_null();
+    let mut jr = 0;
+    while jr < p.n {
+        let n_eff = nr.min(p.n - jr);
+        let mut ir = 0;
+        while ir < p.m {
+            let m_eff = mr.min(p.m - ir);
+            let tile = Tile {
+                kc: p.k,
+                alpha: p.alpha,
+                beta: p.beta,
+                // SAFETY (pointer arithmetic): (ir, 0) of op(A), (0, jr) of op(B) or
+                // panel jr / nr of the packed buffer, (ir, jr) of C.
+                a: p.a.ptr.add(ir * p.a.row_stride),
+                a_packed: false,
+                rsa: p.a.row_stride,
+                csa: p.a.col_stride,
+                b: if b_packed { b_buf.add(jr * p.k) } else { p.b.ptr.add(jr) },
+                b_packed,
+                rsb: if b_packed { nr } else { p.b.row_stride },
+                c: p.c.ptr_at(ir, jr),
+                rsc: p.c.row_stride,
+                csc: p.c.col_stride,
+                m_eff,
+                n_eff,
+            };
+            // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff
+            // and columns jr..jr+n_eff are inside op(A), op(B) and C.
+            K::run(&tile);
+            ir += mr;
+        }
+        jr += nr;
+    }
 }

@@ -1,14 +1,7 @@
-//! The scalar types the kernel multiplies, and the microkernels that serve each one.
+//! The scalar types the kernel multiplies. This sits below everything else: the
+//! microkernels serving each type are named in `microkernel` (`Kernels`).
 use std::fmt::Debug;
 use std::ops::{Add, Mul};
-
-use crate::microkernel::generic::{GenericF32, GenericF64};
-use crate::microkernel::Microkernel;
-#[cfg(target_arch = "x86_64")]
-use crate::microkernel::{
-    avx2::{Avx2F32, Avx2F64},
-    avx512::{Avx512F32, Avx512F64},
-};
 
 pub trait Element:
     Copy + Debug + Default + PartialEq + Send + Sync + Add<Output = Self> + Mul<Output = Self> + 'static
@@ -17,12 +10,6 @@ pub trait Element:
     const ONE: Self;
     /// Machine epsilon (the gap between 1 and the next value).
     const EPSILON: Self;
-
-    /// The kernel per path. Off x86_64 the SIMD names alias the portable kernel;
-    /// `dispatch` never selects them there anyway.
-    type Avx512: Microkernel<Self>;
-    type Avx2: Microkernel<Self>;
-    type Generic: Microkernel<Self>;
 
     /// `self * b + c`, fused where the target has FMA in its baseline (aarch64): a
     /// software fma elsewhere would be far slower than the separate multiply and add.
@@ -33,21 +20,11 @@ pub trait Element:
 }
 
 macro_rules! element {
-    ($t:ty, $avx512:ty, $avx2:ty, $generic:ty) => {
+    ($t:ty) => {
         impl Element for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const EPSILON: Self = <$t>::EPSILON;
-
-            #[cfg(target_arch = "x86_64")]
-            type Avx512 = $avx512;
-            #[cfg(target_arch = "x86_64")]
-            type Avx2 = $avx2;
-            #[cfg(not(target_arch = "x86_64"))]
-            type Avx512 = $generic;
-            #[cfg(not(target_arch = "x86_64"))]
-            type Avx2 = $generic;
-            type Generic = $generic;
 
             #[inline(always)]
             fn mul_add_fast(self, b: Self, c: Self) -> Self {
@@ -71,5 +48,5 @@ macro_rules! element {
     };
 }
 
-element!(f64, Avx512F64, Avx2F64, GenericF64);
-element!(f32, Avx512F32, Avx2F32, GenericF32);
+element!(f64);
+element!(f32);

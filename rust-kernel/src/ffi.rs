@@ -8,15 +8,8 @@ use crate::element::Element;
 use crate::layout::{mm_layout, mm_transpose};
 use crate::problem::{Gemm, RawGemm};
 use crate::status::*;
-use crate::{gemm, naive, threads};
-
-/// Largest thread count `mm_set_num_threads` accepts.
-pub const MM_MAX_THREADS: i32 = 1024;
-
-/// Below this many multiply-adds (m * n * k) a call runs on the caller's thread alone and
-/// never waits on the thread pool: callers that must not block (a JVM critical downcall)
-/// stay under it.
-pub const MM_PARALLEL_MIN_MNK: i64 = 96 * 96 * 96;
+use crate::threads::MM_MAX_THREADS;
+use crate::{gemm, naive, pool, threads};
 
 fn guarded(body: impl FnOnce() -> mm_status) -> mm_status {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(MM_ERR_INTERNAL)
@@ -122,7 +115,8 @@ pub unsafe extern "C" fn mm_dgemm_naive(
 }
 
 /// Sets how many threads `mm_dgemm` / `mm_sgemm` may use: 1..=MM_MAX_THREADS, or 0 to
-/// restore the default (the number of available cores).
+/// restore the default (the number of available cores). Pool workers above the new count
+/// are stopped and joined (after the call in flight, if any).
 #[no_mangle]
 pub extern "C" fn mm_set_num_threads(n: i32) -> mm_status {
     guarded(|| {
@@ -132,6 +126,24 @@ pub extern "C" fn mm_set_num_threads(n: i32) -> mm_status {
         threads::set_num_threads(n as usize);
         MM_OK
     })
+}
+
+/// Stops and joins the thread pool's workers and frees the cached packing buffers: call
+/// it before unloading the library (no worker may be parked in unmapped code). Waits
+/// for calls in flight to finish. The library stays usable: a later multiply starts
+/// the workers again.
+#[no_mangle]
+pub extern "C" fn mm_shutdown() -> mm_status {
+    guarded(|| {
+        threads::shutdown();
+        MM_OK
+    })
+}
+
+/// The number of worker threads the pool holds now (0 after `mm_shutdown`).
+#[no_mangle]
+pub extern "C" fn mm_pool_threads() -> i32 {
+    catch_unwind(pool::worker_count).map(|n| n.min(i32::MAX as usize) as i32).unwrap_or(0)
 }
 
 /// The number of threads a multiply may use now.

@@ -3,30 +3,32 @@
 use crate::dispatch::{self, KernelKind};
 use crate::driver;
 use crate::element::Element;
-use crate::microkernel::Microkernel;
+use crate::microkernel::{Kernels, Microkernel};
 use crate::pool;
 use crate::problem::{Gemm, MatrixMut, MatrixRef};
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
 use crate::threads;
 
-/// Below this many multiply-adds (m * n * k) a call stays on the caller's thread:
-/// waking a worker costs several microseconds, a sizeable part of such a product.
-/// Exported as `MM_PARALLEL_MIN_MNK`, which the Java binding's critical calls rely on.
-pub(crate) const PARALLEL_MIN_MNK: usize = crate::ffi::MM_PARALLEL_MIN_MNK as usize;
+/// Below this many multiply-adds (m * n * k) a call runs on the caller's thread alone and
+/// never waits on the thread pool (waking a worker costs several microseconds, a sizeable
+/// part of such a product): callers that must not block, such as a JVM critical downcall,
+/// stay under it.
+pub const MM_PARALLEL_MIN_MNK: i64 = 96 * 96 * 96;
+const PARALLEL_MIN_MNK: usize = MM_PARALLEL_MIN_MNK as usize;
 
 /// C := alpha * op(A) * op(B) + beta * C with the process's kernel and thread count.
-pub fn gemm<T: Element>(p: &Gemm<T>) -> mm_status {
+pub fn gemm<T: Kernels>(p: &Gemm<T>) -> mm_status {
     gemm_with_threads(dispatch::selected(), threads::num_threads(), p)
 }
 
 /// As [`gemm`] with an explicit kernel (resolved to the best supported one if this CPU
 /// lacks it): lets tests cover every path in one process.
-pub fn gemm_with<T: Element>(kind: KernelKind, p: &Gemm<T>) -> mm_status {
+pub fn gemm_with<T: Kernels>(kind: KernelKind, p: &Gemm<T>) -> mm_status {
     gemm_with_threads(kind, threads::num_threads(), p)
 }
 
 /// As [`gemm_with`] with an explicit thread count (at least 1).
-pub fn gemm_with_threads<T: Element>(kind: KernelKind, nthreads: usize, p: &Gemm<T>) -> mm_status {
+pub fn gemm_with_threads<T: Kernels>(kind: KernelKind, nthreads: usize, p: &Gemm<T>) -> mm_status {
     if p.m == 0 || p.n == 0 {
         return MM_OK;
     }

@@ -1,6 +1,7 @@
 //! matmul-kernel: DGEMM / SGEMM behind a C ABI, standard library only.
 //!
-//! `ffi` is the whole exported surface; `problem` validates raw arguments into a
+//! `ffi` is the whole exported surface (its constants live with their concepts:
+//! `threads`, `gemm`, `status`, `layout`); `problem` validates raw arguments into a
 //! strided description; `gemm` is the optimised path and `naive` the reference loop.
 //! The optimised path: `gemm` (quick returns, thread split) -> `pool` (persistent
 //! workers) -> `driver` (the five loops) -> `pack` (panels) -> `microkernel` (chosen by
@@ -22,5 +23,7 @@ pub mod status;
 pub mod threads;
 
 pub use ffi::*;
+pub use gemm::MM_PARALLEL_MIN_MNK;
+pub use threads::MM_MAX_THREADS;
 pub use layout::*;
 pub use status::*;

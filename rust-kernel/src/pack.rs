@@ -3,7 +3,7 @@
 //! leading dimensions, so one packing routine per operand serves every case; only the
 //! loop order changes so that the source is walked along its contiguous direction.
 use std::alloc::{alloc, dealloc, Layout};
-use std::cell::RefCell;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::element::Element;
 use crate::problem::MatrixRef;
@@ -61,19 +61,45 @@ impl Drop for AlignedBuf {
     }
 }
 
-/// Each thread (callers and pool workers alike) packs into its own pair of buffers.
+/// One thread's packing buffers for one call.
 pub struct PackBuffers {
     pub a: AlignedBuf,
     pub b: AlignedBuf,
 }
 
-thread_local! {
-    static BUFFERS: RefCell<PackBuffers> = const { RefCell::new(PackBuffers { a: AlignedBuf::new(), b: AlignedBuf::new() }) };
+// SAFETY: the buffers are plain heap memory owned by this value; whoever holds it is
+// the only one touching them.
+unsafe impl Send for PackBuffers {}
+
+/// Buffers between calls, shared by every thread. Not thread-locals: a thread-local with
+/// a destructor, touched by a host's thread (a JVM thread calling in), pins the library
+/// in memory until that thread exits and frees nothing before; here they are freed by
+/// [`release_cached`] when the host is done with the library.
+static CACHED: Mutex<Vec<PackBuffers>> = Mutex::new(Vec::new());
+
+fn cached() -> MutexGuard<'static, Vec<PackBuffers>> {
+    CACHED.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Runs `f` with this thread's packing buffers.
+/// Runs `f` with a pair of packing buffers of its own, reused from an earlier call when
+/// one is free: after the largest problem seen, packing allocates nothing more. At most
+/// one pair per thread that ever computed at once is kept.
 pub fn with_buffers<R>(f: impl FnOnce(&mut PackBuffers) -> R) -> R {
-    BUFFERS.with(|cell| f(&mut cell.borrow_mut()))
+    let taken = cached().pop();
+    let mut bufs = taken.unwrap_or(PackBuffers { a: AlignedBuf::new(), b: AlignedBuf::new() });
+    let result = f(&mut bufs);
+    cached().push(bufs);
+    result
+}
+
+/// Frees cached buffers beyond the first `keep`; returns how many pairs were freed.
+pub fn release_cached(keep: usize) -> usize {
+    let released: Vec<PackBuffers> = {
+        let mut cache = cached();
+        let keep = keep.min(cache.len());
+        cache.drain(keep..).collect()
+    };
+    released.len()
 }
 
 /// Packs the `mc x kc` block of op(A) whose (0, 0) is `a.ptr` into ceil(mc / mr) panels;

@@ -14,9 +14,14 @@
 //!   yet, so a slow wake-up costs at most one part's time.
 //! * Every part runs under `catch_unwind`: a panic is reported to the caller as a
 //!   failure; the worker survives and no lock is poisoned.
+//! * Workers above the thread setting are retired ([`retire_above`]), and [`shutdown`]
+//!   stops and joins them all: a host that unloads the library (a JVM class loader that
+//!   goes away) must not leave threads parked in code that is about to be unmapped. A
+//!   later call simply spawns workers again.
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::status::{mm_status, MM_ERR_INTERNAL};
@@ -46,6 +51,8 @@ struct State {
     epoch: u64,
     parked_workers: usize,
     caller_parked: bool,
+    /// Workers whose index is at least this exit when they next look for work.
+    keep: usize,
 }
 
 struct Shared {
@@ -59,8 +66,8 @@ struct Shared {
 }
 
 pub struct Pool {
-    /// Held by the caller that owns the pool; counts the workers spawned so far.
-    owner: Mutex<usize>,
+    /// Held by the caller that owns the pool; worker i is `workers[i]`.
+    owner: Mutex<Vec<JoinHandle<()>>>,
     shared: Shared,
 }
 
@@ -69,10 +76,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+static POOL: OnceLock<Pool> = OnceLock::new();
+
 fn pool() -> &'static Pool {
-    static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| Pool {
-        owner: Mutex::new(0),
+        owner: Mutex::new(Vec::new()),
         shared: Shared {
             state: Mutex::new(State {
                 job: None,
@@ -83,6 +91,7 @@ fn pool() -> &'static Pool {
                 epoch: 0,
                 parked_workers: 0,
                 caller_parked: false,
+                keep: usize::MAX,
             }),
             work: Condvar::new(),
             done: Condvar::new(),
@@ -141,9 +150,12 @@ fn finish(shared: &Shared, st: &mut State, result: PartResult) {
     }
 }
 
-fn worker_loop(shared: &'static Shared) {
+fn worker_loop(shared: &'static Shared, me: usize) {
     let mut st = lock(&shared.state);
     loop {
+        if me >= st.keep {
+            return;
+        }
         if let Some((job, index)) = claim(&mut st) {
             drop(st);
             let result = run_part(job, index);
@@ -163,6 +175,43 @@ fn worker_loop(shared: &'static Shared) {
     }
 }
 
+/// Stops and joins every worker numbered `keep` and above (waiting for a call in flight
+/// to finish first); returns how many were stopped.
+pub fn retire_above(keep: usize) -> usize {
+    let Some(pool) = POOL.get() else { return 0 };
+    let mut workers = lock(&pool.owner);
+    if workers.len() <= keep {
+        return 0;
+    }
+    let shared = &pool.shared;
+    {
+        let mut st = lock(&shared.state);
+        st.keep = keep;
+        // A new epoch with no job wakes spinning and parked workers alike.
+        st.epoch += 1;
+        shared.epoch.store(st.epoch, Ordering::Release);
+        shared.work.notify_all();
+    }
+    let retired: Vec<JoinHandle<()>> = workers.drain(keep..).collect();
+    let count = retired.len();
+    for handle in retired {
+        // A worker cannot panic outside catch_unwind; if one did, it has stopped anyway.
+        let _ = handle.join();
+    }
+    lock(&shared.state).keep = usize::MAX;
+    count
+}
+
+/// Stops and joins every worker. The pool starts again on the next parallel call.
+pub fn shutdown() -> usize {
+    retire_above(0)
+}
+
+/// How many workers are running now.
+pub fn worker_count() -> usize {
+    POOL.get().map_or(0, |pool| lock(&pool.owner).len())
+}
+
 /// Runs `job(0) .. job(parts - 1)` on the caller and up to `parts - 1` pool workers and
 /// returns the first failure, or `None` without running anything if another caller
 /// owns the pool.
@@ -174,12 +223,13 @@ pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync 
         Err(std::sync::TryLockError::WouldBlock) => return None,
     };
     let shared: &'static Shared = &pool.shared;
-    while *workers < parts - 1 {
+    while workers.len() < parts - 1 {
+        let me = workers.len();
         let spawned = std::thread::Builder::new()
-            .name(format!("matmul-worker-{}", *workers))
-            .spawn(move || worker_loop(shared));
+            .name(format!("matmul-worker-{me}"))
+            .spawn(move || worker_loop(shared, me));
         match spawned {
-            Ok(_) => *workers += 1,
+            Ok(handle) => workers.push(handle),
             // Fewer workers only means the caller takes more parts itself.
             Err(_) => break,
         }

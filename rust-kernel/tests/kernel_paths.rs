@@ -3,9 +3,9 @@ mod common;
 
 use common::{blocking, kinds, Case, Problem};
 use matmul_kernel::dispatch::KernelKind;
-use matmul_kernel::element::Element;
+use matmul_kernel::microkernel::Kernels;
 
-fn check_case<T: Element>(kind: KernelKind, case: Case, seed: u64) {
+fn check_case<T: Kernels>(kind: KernelKind, case: Case, seed: u64) {
     let p = Problem::<T>::new(case, seed);
     let got = p.run(kind, 1);
     p.check(&got, kind.name());
@@ -13,7 +13,7 @@ fn check_case<T: Element>(kind: KernelKind, case: Case, seed: u64) {
 
 /// Every remainder of MR and NR (edge tiles in both directions), k = 1 and a short k,
 /// cycling through the layouts, transposes and paddings.
-fn remainders<T: Element>() {
+fn remainders<T: Kernels>() {
     for kind in kinds() {
         let bl = blocking::<T>(kind);
         let mut v = 0;
@@ -40,7 +40,7 @@ fn remainders_f32() {
 }
 
 /// k just below, at and above KC (one and two k blocks), all layouts and transposes.
-fn around_kc<T: Element>() {
+fn around_kc<T: Kernels>() {
     for kind in kinds() {
         let bl = blocking::<T>(kind);
         for (i, k) in [bl.kc - 1, bl.kc, bl.kc + 1, 2 * bl.kc + 3].into_iter().enumerate() {
@@ -63,7 +63,7 @@ fn around_kc_f32() {
 }
 
 /// More than one MC and NC block, so every loop of the driver turns.
-fn several_blocks<T: Element>() {
+fn several_blocks<T: Kernels>() {
     for kind in kinds() {
         let bl = blocking::<T>(kind);
         for v in [0, 3, 5, 6] {
@@ -85,7 +85,7 @@ fn several_blocks_f32() {
 
 /// alpha and beta including 0 (and beta == 0 over a NaN-filled C, which must not be
 /// read), and the empty sizes.
-fn scalars_and_empty<T: Element>() {
+fn scalars_and_empty<T: Kernels>() {
     for kind in kinds() {
         for (s, &(alpha, beta)) in [(1.0, 0.0), (0.0, 0.0), (0.0, 2.0), (0.0, 1.0), (2.0, 1.0), (-1.0, 3.0)].iter().enumerate() {
             for v in 0..8 {
@@ -137,7 +137,7 @@ fn forced_kernel_falls_back() {
 
 /// The small-problem path (operands read in place) and the packed path do the same
 /// arithmetic: bit-identical results over edges, layouts, transposes and paddings.
-fn small_matches_packed<T: Element>() {
+fn small_matches_packed<T: Kernels>() {
     use matmul_kernel::driver::{gemm_packed, gemm_small};
     use matmul_kernel::microkernel::Microkernel;
     if !matmul_kernel::dispatch::supported(KernelKind::Avx512) {

@@ -4,7 +4,7 @@ mod common;
 
 use common::{kinds, Case, Problem};
 use matmul_kernel::dispatch::KernelKind;
-use matmul_kernel::element::Element;
+use matmul_kernel::microkernel::Kernels;
 
 fn shapes() -> Vec<Case> {
     vec![
@@ -15,7 +15,7 @@ fn shapes() -> Vec<Case> {
     ]
 }
 
-fn bit_identical<T: Element>() {
+fn bit_identical<T: Kernels>() {
     for kind in kinds() {
         for (s, case) in shapes().into_iter().enumerate() {
             let p = Problem::<T>::new(case, s as u64);

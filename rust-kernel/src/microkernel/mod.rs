@@ -36,6 +36,33 @@ pub struct Tile<T> {
     pub n_eff: usize,
 }
 
+/// The microkernel of each path for one element type. Off x86_64 the SIMD names alias
+/// the portable kernel; `dispatch` never selects them there anyway.
+pub trait Kernels: Element {
+    type Avx512: Microkernel<Self>;
+    type Avx2: Microkernel<Self>;
+    type Generic: Microkernel<Self>;
+}
+
+macro_rules! kernels {
+    ($t:ty, $avx512:ident, $avx2:ident, $generic:ident) => {
+        impl Kernels for $t {
+            #[cfg(target_arch = "x86_64")]
+            type Avx512 = avx512::$avx512;
+            #[cfg(target_arch = "x86_64")]
+            type Avx2 = avx2::$avx2;
+            #[cfg(not(target_arch = "x86_64"))]
+            type Avx512 = generic::$generic;
+            #[cfg(not(target_arch = "x86_64"))]
+            type Avx2 = generic::$generic;
+            type Generic = generic::$generic;
+        }
+    };
+}
+
+kernels!(f64, Avx512F64, Avx2F64, GenericF64);
+kernels!(f32, Avx512F32, Avx2F32, GenericF32);
+
 pub trait Microkernel<T: Element> {
     const BLOCKING: Blocking;
     /// Whether `run` accepts unpacked operands (see [`Tile`]).

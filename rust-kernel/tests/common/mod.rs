@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use matmul_kernel::dispatch::KernelKind;
-use matmul_kernel::element::Element;
+use matmul_kernel::microkernel::Kernels;
 use matmul_kernel::gemm;
 use matmul_kernel::naive;
 use matmul_kernel::problem::{Gemm, RawGemm};
@@ -92,7 +92,7 @@ pub struct Stored<T> {
     pub cs: usize,
 }
 
-pub fn stored<T: Element>(
+pub fn stored<T: Kernels>(
     col_major: bool,
     trans: bool,
     op_rows: usize,
@@ -124,7 +124,7 @@ pub struct Problem<T> {
     pub c: Stored<T>,
 }
 
-impl<T: Element> Problem<T> {
+impl<T: Kernels> Problem<T> {
     pub fn new(case: Case, seed: u64) -> Problem<T> {
         let mut rng = SplitMix64(seed);
         let mut r = || T::from_f64(rng.unit());
@@ -168,6 +168,14 @@ impl<T: Element> Problem<T> {
         let mut c = self.c.data.clone();
         let g = self.gemm_over(&mut c);
         assert_eq!(gemm::gemm_with_threads(kind, threads, &g), MM_OK);
+        c
+    }
+
+    /// As [`run`](Self::run) with the process's thread setting (`mm_set_num_threads`).
+    pub fn run_default(&self, kind: KernelKind) -> Vec<T> {
+        let mut c = self.c.data.clone();
+        let g = self.gemm_over(&mut c);
+        assert_eq!(gemm::gemm_with(kind, &g), MM_OK);
         c
     }
 
@@ -230,7 +238,7 @@ pub fn kinds() -> Vec<KernelKind> {
     KernelKind::ALL.iter().copied().filter(|&k| matmul_kernel::dispatch::supported(k)).collect()
 }
 
-pub fn blocking<T: Element>(kind: KernelKind) -> matmul_kernel::blocking::Blocking {
+pub fn blocking<T: Kernels>(kind: KernelKind) -> matmul_kernel::blocking::Blocking {
     use matmul_kernel::microkernel::Microkernel;
     match matmul_kernel::dispatch::resolve(kind) {
         KernelKind::Avx512 => <T::Avx512 as Microkernel<T>>::BLOCKING,

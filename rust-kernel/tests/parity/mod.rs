@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::common::SplitMix64;
-use matmul_kernel::element::Element;
+use matmul_kernel::microkernel::Kernels;
 use matmul_kernel::naive;
 use matmul_kernel::problem::{Gemm, RawGemm};
 use matmul_kernel::{MM_COL_MAJOR, MM_NO_TRANS, MM_ROW_MAJOR, MM_TRANS};
@@ -254,7 +254,7 @@ pub struct Stored<T> {
 
 /// How each side turns the generator's doubles into its element type, and the bits the
 /// checksum reads.
-pub trait ParityElement: Element {
+pub trait ParityElement: Kernels {
     fn from_unit(x: f64) -> Self;
     /// The IEEE bits, with every NaN mapped to one pattern: IEEE fixes when a result is
     /// NaN but not which NaN, and Java does not promise to keep payloads either.

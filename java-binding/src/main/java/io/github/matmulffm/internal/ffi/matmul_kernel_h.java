@@ -447,6 +447,122 @@ public class matmul_kernel_h extends matmul_kernel_h$shared {
         }
     }
 
+    private static class mm_shutdown {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_shutdown");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mm_status mm_shutdown(void)
+     * }
+     */
+    public static FunctionDescriptor mm_shutdown$descriptor() {
+        return mm_shutdown.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mm_status mm_shutdown(void)
+     * }
+     */
+    public static MethodHandle mm_shutdown$handle() {
+        return mm_shutdown.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mm_status mm_shutdown(void)
+     * }
+     */
+    public static MemorySegment mm_shutdown$address() {
+        return mm_shutdown.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mm_status mm_shutdown(void)
+     * }
+     */
+    public static int mm_shutdown() {
+        var mh$ = mm_shutdown.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_shutdown");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mm_pool_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_pool_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t mm_pool_threads(void)
+     * }
+     */
+    public static FunctionDescriptor mm_pool_threads$descriptor() {
+        return mm_pool_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t mm_pool_threads(void)
+     * }
+     */
+    public static MethodHandle mm_pool_threads$handle() {
+        return mm_pool_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t mm_pool_threads(void)
+     * }
+     */
+    public static MemorySegment mm_pool_threads$address() {
+        return mm_pool_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t mm_pool_threads(void)
+     * }
+     */
+    public static int mm_pool_threads() {
+        var mh$ = mm_pool_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_pool_threads");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mm_get_num_threads {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             matmul_kernel_h.C_INT    );
