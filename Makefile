@@ -56,7 +56,7 @@ build: prerequisites
 test: test-rust test-java example
 
 test-rust: prerequisites
-	cd $(KERNEL_DIR) && cargo test --release
+	cd $(KERNEL_DIR) && cargo build --release --lib && cargo test --release
 
 test-java: prerequisites
 	$(MVN) verify

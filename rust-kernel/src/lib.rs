@@ -16,6 +16,7 @@ pub mod gemm;
 pub mod layout;
 pub mod microkernel;
 pub mod naive;
+pub mod os_thread;
 pub mod pack;
 pub mod pool;
 pub mod problem;

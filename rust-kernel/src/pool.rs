@@ -1,7 +1,7 @@
 //! A persistent thread pool for splitting one multiply into parts.
 //!
 //! * Workers are spawned lazily, once, and then wait between calls: no thread is
-//!   created per call.
+//!   created per call. They are OS threads from `os_thread`, which says why.
 //! * Waiting is "spin, then park": after its last part a worker polls for new work for
 //!   [`SPIN`] (yielding the core to any other runnable thread on every poll), then parks
 //!   on a condition variable. On a virtual machine a parked worker's idle vCPU halts,
@@ -21,9 +21,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::os_thread::{self, Handle};
 use crate::status::{mm_status, MM_ERR_INTERNAL};
 
 /// How long an idle worker (or a caller waiting for the last part) polls before it
@@ -67,7 +67,7 @@ struct Shared {
 
 pub struct Pool {
     /// Held by the caller that owns the pool; worker i is `workers[i]`.
-    owner: Mutex<Vec<JoinHandle<()>>>,
+    owner: Mutex<Vec<Handle>>,
     shared: Shared,
 }
 
@@ -192,11 +192,10 @@ pub fn retire_above(keep: usize) -> usize {
         shared.epoch.store(st.epoch, Ordering::Release);
         shared.work.notify_all();
     }
-    let retired: Vec<JoinHandle<()>> = workers.drain(keep..).collect();
+    let retired: Vec<Handle> = workers.drain(keep..).collect();
     let count = retired.len();
     for handle in retired {
-        // A worker cannot panic outside catch_unwind; if one did, it has stopped anyway.
-        let _ = handle.join();
+        os_thread::join(handle);
     }
     lock(&shared.state).keep = usize::MAX;
     count
@@ -225,13 +224,10 @@ pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync 
     let shared: &'static Shared = &pool.shared;
     while workers.len() < parts - 1 {
         let me = workers.len();
-        let spawned = std::thread::Builder::new()
-            .name(format!("matmul-worker-{me}"))
-            .spawn(move || worker_loop(shared, me));
-        match spawned {
-            Ok(handle) => workers.push(handle),
+        match os_thread::spawn(&format!("matmul-worker-{me}"), move || worker_loop(shared, me)) {
+            Some(handle) => workers.push(handle),
             // Fewer workers only means the caller takes more parts itself.
-            Err(_) => break,
+            None => break,
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.matmulffm;
 import io.github.matmulffm.internal.ElementType;
 import io.github.matmulffm.internal.GemmShape;
 import io.github.matmulffm.internal.HeapGemm;
+import io.github.matmulffm.internal.KernelLibrary;
 import io.github.matmulffm.internal.NativeGemm;
 import io.github.matmulffm.internal.NativeGemm.Routine;
 import io.github.matmulffm.internal.NativeLoader;
@@ -49,7 +50,7 @@ public final class Matmul {
         }
         ready();
         GemmShape shape = GemmShape.of(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, k, k, n, n);
-        if (HeapGemm.usesCriticalCall(shape)) {
+        if (HeapGemm.usesCriticalCall(shape, ElementType.F64)) {
             double[] c = new double[m * n];
             HeapGemm.run(Routine.DGEMM, shape, 1.0, flatten(a, k), 0, flatten(b, n), 0, 0.0, c, 0);
             return unflatten(MemorySegment.ofArray(c), m, n);
@@ -249,50 +250,47 @@ public final class Matmul {
 
     // ---------------------------------------------------------------- kernel info and threads
 
-    /** Version, microkernel, thread count and where the native library came from. */
+    /** Version, microkernel, thread setting, pool threads and where the native library came from. */
     public static KernelInfo info() {
-        NativeLoader.Loaded loaded = ready();
-        return new KernelInfo(string(matmul_kernel_h.mm_version()), string(matmul_kernel_h.mm_kernel_name()),
-                matmul_kernel_h.mm_get_num_threads(), loaded.source(), loaded.path().toString());
+        KernelLibrary library = ready();
+        return new KernelInfo(library.version(), library.kernelName(), library.numThreads(), library.poolThreads(),
+                library.source(), library.path().toString());
     }
 
     /** Threads a multiply may use now (default: the available cores). */
     public static int threads() {
-        ready();
-        return matmul_kernel_h.mm_get_num_threads();
+        return ready().numThreads();
     }
 
     /**
-     * Sets how many threads each multiply may use, for the whole process.
+     * Sets how many threads each multiply may use, for this class loader's copy of the
+     * library (the whole process, for most programs). The kernel's pool keeps no threads
+     * above the new setting: lowering it stops and joins the extra workers, after the
+     * multiply in flight, if any.
      *
      * @throws IllegalArgumentException unless {@code 1 <= threads <= 1024}
      */
     public static void setThreads(int threads) {
-        ready();
+        KernelLibrary library = ready();
         int max = matmul_kernel_h.MM_MAX_THREADS();
         if (threads < 1 || threads > max) {
             throw new IllegalArgumentException("threads must be between 1 and " + max + ", but was " + threads);
         }
-        NativeStatus.check("mm_set_num_threads", matmul_kernel_h.mm_set_num_threads(threads));
+        NativeStatus.check("mm_set_num_threads", library.setNumThreads(threads));
     }
 
-    /** Restores the default thread count (the available cores). */
+    /** Restores the default thread count (the available cores), stopping workers above it. */
     public static void resetThreads() {
-        ready();
-        NativeStatus.check("mm_set_num_threads", matmul_kernel_h.mm_set_num_threads(0));
+        NativeStatus.check("mm_set_num_threads", ready().setNumThreads(0));
     }
 
-    private static String string(MemorySegment cString) {
-        return cString.reinterpret(256).getString(0);
-    }
-
-    private static NativeLoader.Loaded ready() {
-        NativeLoader.Loaded loaded = NativeLoader.ensureLoaded();
+    private static KernelLibrary ready() {
+        KernelLibrary library = NativeLoader.library();
         if (!announced) {
             announced = true;
-            LOG.debug("matmul-ffm {} using the {} kernel with {} threads", string(matmul_kernel_h.mm_version()),
-                    string(matmul_kernel_h.mm_kernel_name()), matmul_kernel_h.mm_get_num_threads());
+            LOG.debug("matmul-ffm {} using the {} kernel with {} threads", library.version(), library.kernelName(),
+                    library.numThreads());
         }
-        return loaded;
+        return library;
     }
 }

@@ -1,6 +1,7 @@
 package io.github.matmulffm;
 
-import java.lang.foreign.Arena;
+import io.github.matmulffm.internal.OwnedMemory;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
@@ -8,11 +9,14 @@ import java.util.Objects;
 /**
  * A row-major matrix of doubles in off-heap memory that it owns: keep large data here to
  * multiply without copies, and close it (try-with-resources) to free the memory at once.
+ * A matrix dropped without {@code close()} is freed after the garbage collector finds it
+ * (keep the matrix itself reachable while you use its {@link #segment()}).
  * Usable from any thread; after {@link #close()} every access throws
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}, and {@code close()} while a multiply is using the matrix
+ * is refused with one.
  */
 public final class OffHeapMatrix implements AutoCloseable {
-    private final Arena arena;
+    private final OwnedMemory memory;
     private final MemorySegment segment;
     private final int rows;
     private final int cols;
@@ -21,10 +25,17 @@ public final class OffHeapMatrix implements AutoCloseable {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("rows and cols must be >= 0, but were " + rows + "x" + cols);
         }
+        // Two ints multiply past 2^63 bytes only after the int product itself: check both.
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Math.multiplyExact((long) rows, (long) cols), ValueLayout.JAVA_DOUBLE.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a " + rows + "x" + cols + " matrix of doubles needs more than 2^63 bytes");
+        }
         this.rows = rows;
         this.cols = cols;
-        this.arena = Arena.ofShared();
-        this.segment = arena.allocate(ValueLayout.JAVA_DOUBLE.byteSize() * rows * cols, 64);
+        this.memory = OwnedMemory.allocate(this, bytes, 64);
+        this.segment = memory.segment();
     }
 
     /** A rows x cols matrix of zeros. */
@@ -81,12 +92,14 @@ public final class OffHeapMatrix implements AutoCloseable {
         return Matmul.unflatten(segment, rows, cols);
     }
 
-    /** Frees the memory. Closing twice is allowed; using the matrix afterwards is not. */
+    /**
+     * Frees the memory. Closing twice is allowed; using the matrix afterwards is not.
+     *
+     * @throws IllegalStateException while a multiply is using this matrix (it stays open)
+     */
     @Override
-    public synchronized void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
+    public void close() {
+        memory.free();
     }
 
     private long offset(int row, int col) {

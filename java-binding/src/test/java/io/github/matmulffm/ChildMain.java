@@ -11,6 +11,7 @@ public final class ChildMain {
         try {
             double[][] c = Matmul.multiply(new double[][]{{1, 2}, {3, 4}}, new double[][]{{5, 6}, {7, 8}});
             System.out.println(Arrays.toString(new double[]{c[0][0], c[0][1], c[1][0], c[1][1]}));
+            System.out.println("loaded " + Matmul.info().libraryPath());
         } catch (NativeLibraryException e) {
             System.out.println(e.getMessage());
             System.exit(3);

@@ -1,19 +1,28 @@
 package io.github.matmulffm.internal;
 
+import io.github.matmulffm.internal.ffi.matmul_kernel_h;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** The two precisions: what differs between the double and float paths, in one place. */
 public enum ElementType {
-    F64(ValueLayout.JAVA_DOUBLE, double[].class),
-    F32(ValueLayout.JAVA_FLOAT, float[].class);
+    F64(ValueLayout.JAVA_DOUBLE, double[].class, matmul_kernel_h.C_DOUBLE),
+    F32(ValueLayout.JAVA_FLOAT, float[].class, matmul_kernel_h.C_FLOAT);
 
     private final ValueLayout layout;
     private final Class<?> arrayType;
+    private final ValueLayout scalarLayout;
 
-    ElementType(ValueLayout layout, Class<?> arrayType) {
+    ElementType(ValueLayout layout, Class<?> arrayType, ValueLayout scalarLayout) {
         this.layout = layout;
         this.arrayType = arrayType;
+        this.scalarLayout = scalarLayout;
+    }
+
+    /** The C type of alpha and beta in the kernel's signature (the generated layout). */
+    ValueLayout scalarLayout() {
+        return scalarLayout;
     }
 
     public ValueLayout layout() {

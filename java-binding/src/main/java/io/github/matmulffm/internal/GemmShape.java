@@ -40,6 +40,12 @@ public record GemmShape(Layout layout, Transpose transA, Transpose transB, long 
         return new GemmShape(layout, transA, transB, m, n, k, lda, ldb, ldc, aReach, bReach, cReach);
     }
 
+    /** The same product with C stored without padding (ldc = its stored line length). */
+    public GemmShape withCompactC() {
+        long compactLdc = Math.max(1, layout == Layout.ROW_MAJOR ? n : m);
+        return new GemmShape(layout, transA, transB, m, n, k, lda, ldb, compactLdc, aReach, bReach, m * n);
+    }
+
     /** True when C is not touched at all (BLAS quick return). */
     public boolean isEmpty() {
         return m == 0 || n == 0;

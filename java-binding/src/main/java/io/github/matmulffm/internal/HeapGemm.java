@@ -1,14 +1,23 @@
 package io.github.matmulffm.internal;
 
+import io.github.matmulffm.Layout;
 import io.github.matmulffm.internal.NativeGemm.Routine;
 import io.github.matmulffm.internal.ffi.matmul_kernel_h;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
- * Products over heap memory (Java arrays, heap segments). Small ones are passed to the
- * kernel in place through a critical downcall; large ones are copied off-heap first,
- * because a critical call holds off the garbage collector for as long as it runs.
+ * Products over heap memory (Java arrays, heap segments). A critical downcall, which reads
+ * the arrays in place, holds off the garbage collector for as long as it runs: it is used
+ * only for products that are small both in work and in the memory they touch. Larger ones
+ * are staged off-heap, and products that only scale C (k == 0 or alpha == 0) run in Java.
+ *
+ * <p>Every path reads and writes C only inside the m x n window that (offset, ldc)
+ * describes: other threads may be writing the elements between its rows or columns (two
+ * threads filling disjoint column blocks of one shared C is the usual way to split a
+ * product), so nothing outside the window may be written back, not even with the value
+ * it had when it was read.
  */
 public final class HeapGemm {
     /**
@@ -25,11 +34,27 @@ public final class HeapGemm {
     public static final long CRITICAL_MAX_MULTIPLY_ADDS =
             Math.clamp(Long.getLong("matmul.critical.maxMultiplyAdds", 1L << 18), 0, CRITICAL_CEILING);
 
+    /**
+     * Above this many bytes spanned by A, B and C together (512 KiB by default, tens of
+     * microseconds of memory traffic) heap operands are staged off-heap too, whatever the
+     * work: a thin product (a 1 x 1 x 262144 dot product) is little work over a lot of
+     * memory. {@code -Dmatmul.critical.maxBytes} moves it.
+     */
+    public static final long CRITICAL_MAX_BYTES = Math.max(0, Long.getLong("matmul.critical.maxBytes", 512L << 10));
+
     private HeapGemm() {
     }
 
-    public static boolean usesCriticalCall(GemmShape shape) {
-        return shape.multiplyAdds() <= CRITICAL_MAX_MULTIPLY_ADDS;
+    /** Whether a product over heap memory is passed to the kernel in place (a critical call). */
+    public static boolean usesCriticalCall(GemmShape shape, ElementType type) {
+        return shape.multiplyAdds() <= CRITICAL_MAX_MULTIPLY_ADDS && spannedBytes(shape, type) <= CRITICAL_MAX_BYTES;
+    }
+
+    /** Bytes from the first to the last element of A, B and C: what a call may touch. */
+    static long spannedBytes(GemmShape shape, ElementType type) {
+        // Reaches are below 2^63 each, so their sum fits before the multiplication saturates.
+        double total = ((double) shape.aReach() + shape.bReach() + shape.cReach()) * type.bytes();
+        return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) total;
     }
 
     /** Arrays and offsets already checked by {@link Operands}. */
@@ -52,30 +77,94 @@ public final class HeapGemm {
     public static void run(Routine routine, GemmShape shape, double alpha, MemorySegment a, MemorySegment b,
                            double beta, MemorySegment c) {
         ElementType type = routine.elementType();
-        if (usesCriticalCall(shape)) {
+        if (routine != Routine.DGEMM_NAIVE && skipsProduct(shape, type, alpha)) {
+            // C := beta * C, A and B unread: memory-bound work that Java does as fast, and
+            // with safepoint polls, however large C is.
+            scaleWindow(c, shape, type, beta);
+            return;
+        }
+        if (usesCriticalCall(shape, type)) {
             NativeGemm.call(routine, true, shape, alpha, a, shape.aReach(), b, shape.bReach(), beta, c, shape.cReach());
             return;
         }
-        long bytes = ScratchBuffers.bytesFor(staged(a), staged(b), staged(c));
+        GemmShape staged = shape.withCompactC();
+        // beta == 0 never reads C (it may hold NaN): no need to stage what is there.
+        boolean readsC = (type == ElementType.F32 ? (float) beta : beta) != 0.0;
+        long cBytes = c.isNative() ? 0 : staged.cReach() * type.bytes();
+        long bytes = ScratchBuffers.bytesFor(stagedBytes(a), stagedBytes(b), cBytes);
         try (ScratchBuffers.Scratch scratch = ScratchBuffers.acquire(bytes)) {
             MemorySegment aNative = scratch.offHeapCopy(a);
             MemorySegment bNative = scratch.offHeapCopy(b);
-            // C is copied in whole (its padding too) so copying back cannot change the padding.
-            MemorySegment cNative = scratch.offHeapCopy(c);
-            NativeGemm.call(routine, false, shape, alpha, aNative, shape.aReach(), bNative, shape.bReach(),
-                    beta, cNative, shape.cReach());
-            if (cNative != c) {
-                c.copyFrom(cNative);
+            if (c.isNative()) {
+                NativeGemm.call(routine, false, shape, alpha, aNative, shape.aReach(), bNative, shape.bReach(),
+                        beta, c, shape.cReach());
+                return;
+            }
+            MemorySegment cNative = scratch.next(cBytes);
+            if (readsC) {
+                copyWindow(c, shape.ldc(), cNative, staged.ldc(), shape, type);
+            }
+            NativeGemm.call(routine, false, staged, alpha, aNative, shape.aReach(), bNative, shape.bReach(),
+                    beta, cNative, staged.cReach());
+            copyWindow(cNative, staged.ldc(), c, shape.ldc(), shape, type);
+        }
+    }
+
+    /** BLAS's quick return: no product to form when k == 0 or alpha (in the call's precision) == 0. */
+    static boolean skipsProduct(GemmShape shape, ElementType type, double alpha) {
+        double effective = type == ElementType.F32 ? (float) alpha : alpha;
+        return shape.k() == 0 || effective == 0.0;
+    }
+
+    /** C := beta * C over the m x n window; beta == 0 writes zeros without reading C. */
+    static void scaleWindow(MemorySegment c, GemmShape shape, ElementType type, double beta) {
+        double effective = type == ElementType.F32 ? (float) beta : beta;
+        if (effective == 1.0) {
+            return;
+        }
+        long lines = lines(shape);
+        long lineLength = lineLength(shape);
+        long bytes = type.bytes();
+        for (long line = 0; line < lines; line++) {
+            MemorySegment run = c.asSlice(line * shape.ldc() * bytes, lineLength * bytes);
+            if (effective == 0.0) {
+                run.fill((byte) 0);
+            } else if (type == ElementType.F64) {
+                for (long i = 0; i < lineLength; i++) {
+                    run.setAtIndex(ValueLayout.JAVA_DOUBLE, i, beta * run.getAtIndex(ValueLayout.JAVA_DOUBLE, i));
+                }
+            } else {
+                float betaF = (float) beta;
+                for (long i = 0; i < lineLength; i++) {
+                    run.setAtIndex(ValueLayout.JAVA_FLOAT, i, betaF * run.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                }
             }
         }
     }
 
-    private static long staged(MemorySegment segment) {
+    /** Copies the m x n window of C between two buffers with their own leading dimensions. */
+    static void copyWindow(MemorySegment from, long fromLd, MemorySegment to, long toLd, GemmShape shape, ElementType type) {
+        long lines = lines(shape);
+        long lineBytes = lineLength(shape) * type.bytes();
+        for (long line = 0; line < lines; line++) {
+            MemorySegment.copy(from, line * fromLd * type.bytes(), to, line * toLd * type.bytes(), lineBytes);
+        }
+    }
+
+    /** C's stored lines: rows in row-major, columns in column-major. */
+    private static long lines(GemmShape shape) {
+        return shape.layout() == Layout.ROW_MAJOR ? shape.m() : shape.n();
+    }
+
+    private static long lineLength(GemmShape shape) {
+        return shape.layout() == Layout.ROW_MAJOR ? shape.n() : shape.m();
+    }
+
+    private static long stagedBytes(MemorySegment segment) {
         return segment.isNative() ? 0 : segment.byteSize();
     }
 
     private static MemorySegment slice(MemorySegment whole, ElementType type, int offset, long reach) {
         return reach == 0 ? MemorySegment.NULL : whole.asSlice(offset * type.bytes(), reach * type.bytes());
     }
-
 }

@@ -3,16 +3,13 @@ package io.github.matmulffm.internal;
 import io.github.matmulffm.MatmulException;
 import io.github.matmulffm.internal.ffi.matmul_kernel_h;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The downcalls of the kernel. The generated bindings give the plain handles; the critical
- * ones (which accept heap segments and skip the thread-state transition) are built here
- * from the generated address and descriptor, since jextract emits no linker options.
- * Callers must have run {@link NativeLoader#ensureLoaded()} before the first {@link #call}.
+ * The GEMM downcalls of the kernel, through this class loader's {@link KernelLibrary}:
+ * the plain handle for off-heap segments, the critical one (which accepts heap segments
+ * and skips the thread-state transition) for small products on heap memory.
  */
 public final class NativeGemm {
 
@@ -37,26 +34,7 @@ public final class NativeGemm {
         }
     }
 
-    /**
-     * The handles, resolved on the first call rather than when {@link Routine} initialises:
-     * Matmul names a routine before it loads the library, and the generated lookups find
-     * symbols only once the library is loaded (else a process whose first call is dgemm
-     * fails in a class initialiser, for good).
-     */
-    private static final class Handles {
-        static final MethodHandle[] PLAIN = {
-                matmul_kernel_h.mm_dgemm$handle(), matmul_kernel_h.mm_sgemm$handle(), matmul_kernel_h.mm_dgemm_naive$handle()};
-        static final MethodHandle[] CRITICAL = {
-                critical(matmul_kernel_h.mm_dgemm$address(), matmul_kernel_h.mm_dgemm$descriptor()),
-                critical(matmul_kernel_h.mm_sgemm$address(), matmul_kernel_h.mm_sgemm$descriptor()),
-                critical(matmul_kernel_h.mm_dgemm_naive$address(), matmul_kernel_h.mm_dgemm_naive$descriptor())};
-    }
-
     private NativeGemm() {
-    }
-
-    private static MethodHandle critical(MemorySegment address, FunctionDescriptor descriptor) {
-        return Linker.nativeLinker().downcallHandle(address, descriptor, Linker.Option.critical(true));
     }
 
     /**
@@ -68,7 +46,8 @@ public final class NativeGemm {
     public static void call(Routine routine, boolean critical, GemmShape shape, double alpha,
                             MemorySegment a, long aLen, MemorySegment b, long bLen,
                             double beta, MemorySegment c, long cLen) {
-        MethodHandle handle = (critical ? Handles.CRITICAL : Handles.PLAIN)[routine.ordinal()];
+        KernelLibrary library = NativeLoader.library();
+        MethodHandle handle = library.gemm(routine, critical);
         int layout = shape.layout().cblasValue();
         int transA = shape.transA().cblasValue();
         int transB = shape.transB().cblasValue();
@@ -85,6 +64,8 @@ public final class NativeGemm {
             throw e;
         } catch (Throwable e) {
             throw new MatmulException(routine.symbol() + " failed: " + e, matmul_kernel_h.MM_ERR_INTERNAL());
+        } finally {
+            library.keepAlive();
         }
         NativeStatus.check(routine.symbol(), status);
     }

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.SymbolLookup;
 import java.net.URL;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
@@ -24,23 +25,28 @@ import java.util.Set;
 
 /**
  * Finds the kernel (the {@code matmul.library.path} override, else the jar's copy for this
- * platform), extracts it once per content hash, and loads it with {@link System#load} from
- * this class loader, which is the one whose lookup the generated bindings search.
+ * platform), writes it into a folder that only this user can change, and opens it with
+ * {@link SymbolLookup#libraryLookup(Path, java.lang.foreign.Arena)} as a {@link KernelLibrary}
+ * of this class loader's own.
+ *
+ * <p>Each class loader gets its own instance on POSIX systems: a private copy of the file,
+ * deleted once opened, so two applications in one JVM (or the old and the new version of
+ * one during a redeploy) never share thread settings or a pool that one of them stops.
+ * Elsewhere (Windows, where a loaded file cannot be deleted) one file per content hash is
+ * shared, which is safe too: the kernel's pool starts again after a shutdown.
  */
 public final class NativeLoader {
     /** Path of a kernel library to load instead of the jar's copy. */
     public static final String LIBRARY_PATH_PROPERTY = "matmul.library.path";
-    /** Folder to extract the jar's library into (default: the JVM's temporary folder). */
+    /** Folder to extract the jar's library into, tried before the JVM's temporary folder. */
     public static final String EXTRACT_DIR_PROPERTY = "matmul.extract.dir";
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeLoader.class);
-
-    /** Where the library came from and the file loaded. */
-    public record Loaded(String source, Path path) {
-    }
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean UNIX_VIEW = FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
 
     /** Written once under the class lock; read without it on every call. */
-    private static volatile Loaded loaded;
+    private static volatile KernelLibrary library;
     private static NativeLibraryException failure;
 
     private NativeLoader() {
@@ -50,30 +56,30 @@ public final class NativeLoader {
      * Loads the library on first use. A failure is remembered and rethrown (as a new
      * exception with the same message) on every later call, so the cause stays visible.
      */
-    public static Loaded ensureLoaded() {
-        Loaded done = loaded;
+    public static KernelLibrary library() {
+        KernelLibrary done = library;
         return done != null ? done : loadOnce();
     }
 
-    private static synchronized Loaded loadOnce() {
-        if (loaded != null) {
-            return loaded;
+    private static synchronized KernelLibrary loadOnce() {
+        if (library != null) {
+            return library;
         }
         if (failure != null) {
             throw new NativeLibraryException(failure.getMessage(), failure);
         }
         try {
-            loaded = load();
+            library = load();
             warnIfNativeAccessDisabled();
-            LOG.debug("matmul-ffm native library loaded from {} ({})", loaded.source(), loaded.path());
-            return loaded;
+            LOG.debug("matmul-ffm native library loaded from {} ({})", library.source(), library.path());
+            return library;
         } catch (NativeLibraryException e) {
             failure = e;
             throw e;
         }
     }
 
-    private static Loaded load() {
+    private static KernelLibrary load() {
         String override = System.getProperty(LIBRARY_PATH_PROPERTY);
         if (override != null && !override.isBlank()) {
             Path path = Path.of(override).toAbsolutePath();
@@ -82,8 +88,13 @@ public final class NativeLoader {
                         + " names no file (resolved to " + path + "); point it at a built "
                         + Platform.current().libraryFileName() + " or remove the property to use the jar's copy");
             }
-            systemLoad(path, "-D" + LIBRARY_PATH_PROPERTY);
-            return new Loaded("-D" + LIBRARY_PATH_PROPERTY + "=" + override, path);
+            String source = "-D" + LIBRARY_PATH_PROPERTY + "=" + override;
+            try {
+                return open(path, source);
+            } catch (IllegalArgumentException e) {
+                throw new NativeLibraryException("cannot load the matmul-ffm native library " + path + " (from " + source
+                        + ") for " + Platform.current().id() + ": " + e.getMessage(), e);
+            }
         }
         Platform platform = Platform.current();
         String resource = platform.resourcePath();
@@ -103,66 +114,138 @@ public final class NativeLoader {
         } catch (IOException e) {
             throw new NativeLibraryException("cannot read " + url + ": " + e.getMessage(), e);
         }
-        Path path = extract(bytes, platform.libraryFileName());
-        systemLoad(path, url.toString());
-        return new Loaded(url.toString(), path);
+        return extractAndOpen(bytes, platform.libraryFileName(), url.toString());
     }
 
     /**
-     * Writes the library to {@code <dir>/<sha256>/<name>} unless an identical file is already
-     * there. A private temporary file renamed into place makes concurrent JVMs safe: each
-     * sees either no file or a complete one.
+     * Tries each folder of {@link #extractionCandidates()} in turn: makes {@code <folder>/<hash>}
+     * private to this user, checks every folder up to the root, writes the library there and
+     * opens it. A folder that fails for any reason (not writable, unsafe, mounted noexec) is
+     * noted and the next one is tried; the exception lists them all.
      */
-    static Path extract(byte[] bytes, String fileName) {
+    static KernelLibrary extractAndOpen(byte[] bytes, String fileName, String source) {
         String hash = sha256(bytes);
         List<String> tried = new ArrayList<>();
         for (Path base : extractionCandidates()) {
             Path dir = base.resolve(hash.substring(0, 16));
-            Path target = dir.resolve(fileName);
+            Path file = null;
             try {
                 makePrivateDirectories(dir);
-                if (isSameContent(target, bytes.length, hash)) {
-                    return target;
+                dir = dir.toRealPath();
+                String unsafe = unsafeFolder(dir);
+                if (unsafe != null) {
+                    tried.add(dir + " (" + unsafe + ")");
+                    continue;
                 }
-                Path temporary = Files.createTempFile(dir, fileName, ".part");
-                try {
-                    Files.write(temporary, bytes);
-                    moveIntoPlace(temporary, target);
-                } finally {
-                    Files.deleteIfExists(temporary);
-                }
-                if (isSameContent(target, bytes.length, hash)) {
-                    return target;
-                }
-                tried.add(target + " (content differs after writing)");
+                file = POSIX ? writeInstance(dir, fileName, bytes, hash) : extract(dir, fileName, bytes, hash);
+                return open(file, source);
+            } catch (IllegalArgumentException e) {
+                tried.add(dir + " (cannot load " + (file == null ? fileName : file.getFileName()) + " from there: "
+                        + e.getMessage() + ")");
             } catch (IOException | SecurityException | UnsupportedOperationException e) {
-                tried.add(target + " (" + e + ")");
+                tried.add(dir + " (" + e + ")");
+            } finally {
+                if (POSIX && file != null) {
+                    // Opened (or failed): the mapping keeps the code; nobody else needs the name.
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException e) {
+                        LOG.debug("cannot delete {}: {}", file, e.toString());
+                    }
+                }
             }
         }
-        throw new NativeLibraryException("cannot extract the matmul-ffm native library; tried: "
+        throw new NativeLibraryException("cannot extract and load the matmul-ffm native library; tried, in order: "
                 + String.join("; ", tried) + ". Set -D" + EXTRACT_DIR_PROPERTY
-                + "=/a/writable/folder, or -D" + LIBRARY_PATH_PROPERTY + "=/path/to/" + fileName);
+                + "=/a/private/folder/on/an/exec/mount, or -D" + LIBRARY_PATH_PROPERTY + "=/path/to/" + fileName);
+    }
+
+    private static KernelLibrary open(Path file, String source) {
+        try {
+            return KernelLibrary.open(file, source);
+        } catch (IllegalCallerException e) {
+            throw new NativeLibraryException("native access is denied to " + moduleName()
+                    + "; add --enable-native-access=" + moduleName() + " to the java command line", e);
+        }
+    }
+
+    /** A fresh private copy for this instance: a name no other loader or JVM uses. */
+    private static Path writeInstance(Path dir, String fileName, byte[] bytes, String hash) throws IOException {
+        int dot = fileName.lastIndexOf('.');
+        Path file = Files.createTempFile(dir, fileName.substring(0, dot) + "-", fileName.substring(dot),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.write(file, bytes);
+        if (!isSameContent(file, bytes.length, hash)) {
+            throw new IOException(file + ": content differs after writing");
+        }
+        return file;
+    }
+
+    /**
+     * Writes the library to {@code <dir>/<name>} unless an identical file is already there.
+     * A private temporary file renamed into place makes concurrent JVMs safe: each sees
+     * either no file or a complete one.
+     */
+    private static Path extract(Path dir, String fileName, byte[] bytes, String hash) throws IOException {
+        Path target = dir.resolve(fileName);
+        if (isSameContent(target, bytes.length, hash)) {
+            return target;
+        }
+        Path temporary = Files.createTempFile(dir, fileName, ".part");
+        try {
+            Files.write(temporary, bytes);
+            moveIntoPlace(temporary, target);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+        if (!isSameContent(target, bytes.length, hash)) {
+            throw new IOException(target + ": content differs after writing");
+        }
+        return target;
     }
 
     /**
      * Creates the folder (and missing parents) readable and writable by this user only,
-     * and refuses one that someone else owns or may write into: another local user who
-     * could swap the file between our check and System.load would run code in this JVM.
+     * and refuses one that someone else owns or may write into.
      */
     private static void makePrivateDirectories(Path dir) throws IOException {
-        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        if (!POSIX) {
             Files.createDirectories(dir);
             return;
         }
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
-        String owner = Files.getOwner(dir).getName();
-        String user = System.getProperty("user.name");
-        if (!owner.equals(user) || permissions.contains(PosixFilePermission.GROUP_WRITE)
-                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException(dir + " is owned by " + owner + " with permissions "
-                    + PosixFilePermissions.toString(permissions) + "; it must be private to " + user);
+    }
+
+    /**
+     * Why a folder is not safe to load code from, or null when it is: every folder from it
+     * up to the root must be owned by this user or root and not writable by group or others
+     * (a sticky folder such as /tmp is allowed above the extraction folder, since others
+     * cannot rename or delete what is ours in it). Otherwise another local user could swap
+     * the file between our check and the load, and run code in this JVM.
+     */
+    static String unsafeFolder(Path dir) throws IOException {
+        if (!POSIX) {
+            return null;
         }
+        String user = System.getProperty("user.name");
+        Path real = dir.toRealPath();
+        for (Path folder = real; folder != null; folder = folder.getParent()) {
+            String owner = Files.getOwner(folder).getName();
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(folder);
+            boolean ownerOk = owner.equals(user) || owner.equals("root");
+            boolean othersWrite = permissions.contains(PosixFilePermission.GROUP_WRITE)
+                    || permissions.contains(PosixFilePermission.OTHERS_WRITE);
+            boolean sticky = UNIX_VIEW && (((Integer) Files.getAttribute(folder, "unix:mode")) & 01000) != 0;
+            String what = folder.equals(real) ? "the extraction folder " : "its parent ";
+            if (!ownerOk) {
+                return what + folder + " is owned by " + owner + ", not by " + user + " or root";
+            }
+            if (othersWrite && (folder.equals(real) || !sticky)) {
+                return what + folder + " is writable by others (" + PosixFilePermissions.toString(permissions)
+                        + (folder.equals(real) ? ")" : ", not sticky)");
+            }
+        }
+        return null;
     }
 
     private static void moveIntoPlace(Path temporary, Path target) throws IOException {
@@ -178,36 +261,27 @@ public final class NativeLoader {
         }
     }
 
-    private static List<Path> extractionCandidates() {
+    /**
+     * Where the library may be written, in this order: {@code -Dmatmul.extract.dir},
+     * {@code <java.io.tmpdir>/matmul-ffm-<user>}, {@code ~/.cache/matmul-ffm}.
+     */
+    static List<Path> extractionCandidates() {
         List<Path> candidates = new ArrayList<>();
         String configured = System.getProperty(EXTRACT_DIR_PROPERTY);
         if (configured != null && !configured.isBlank()) {
-            candidates.add(Path.of(configured));
-            return candidates;
+            candidates.add(Path.of(configured).toAbsolutePath());
         }
         String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
-        candidates.add(Path.of(System.getProperty("java.io.tmpdir"), "matmul-ffm-" + user));
+        candidates.add(Path.of(System.getProperty("java.io.tmpdir"), "matmul-ffm-" + user).toAbsolutePath());
         String home = System.getProperty("user.home");
         if (home != null && !home.isBlank()) {
-            candidates.add(Path.of(home, ".cache", "matmul-ffm"));
+            candidates.add(Path.of(home, ".cache", "matmul-ffm").toAbsolutePath());
         }
         return candidates;
     }
 
     private static boolean isSameContent(Path target, long size, String hash) throws IOException {
         return Files.isRegularFile(target) && Files.size(target) == size && sha256(Files.readAllBytes(target)).equals(hash);
-    }
-
-    private static void systemLoad(Path path, String origin) {
-        try {
-            System.load(path.toString());
-        } catch (UnsatisfiedLinkError e) {
-            throw new NativeLibraryException("cannot load the matmul-ffm native library " + path + " (from " + origin
-                    + ") for " + Platform.current().id() + ": " + e.getMessage(), e);
-        } catch (IllegalCallerException e) {
-            throw new NativeLibraryException("native access is denied to " + moduleName()
-                    + "; add --enable-native-access=" + moduleName() + " to the java command line", e);
-        }
     }
 
     private static void warnIfNativeAccessDisabled() {

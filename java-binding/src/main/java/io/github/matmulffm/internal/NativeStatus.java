@@ -33,6 +33,6 @@ public final class NativeStatus {
 
     /** The kernel's own static description of a status code. */
     public static String message(int status) {
-        return matmul_kernel_h.mm_status_message(status).reinterpret(256).getString(0);
+        return NativeLoader.library().statusMessage(status);
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 500 x 500 product cost more than half the kernel's own time. At most one buffer per
  * core is kept, each at most {@link #MAX_POOLED_BYTES}, so what is held stays bounded
  * whatever the number of calls or threads; a larger request gets memory of its own,
- * freed when the call ends.
+ * freed when the call ends. Pooled buffers live in automatic arenas: when the pool itself
+ * becomes unreachable (its class loader was dropped), the garbage collector frees them.
  */
 public final class ScratchBuffers {
     static final long MAX_POOLED_BYTES = 64L << 20;
@@ -44,16 +45,16 @@ public final class ScratchBuffers {
             if (scratch.memory.byteSize() >= bytes) {
                 return scratch;
             }
-            // Too small for this call: drop it, so the pool converges to the sizes in use.
+            // Too small for this call: drop it (the collector frees it), so the pool
+            // converges to the sizes in use.
             POOLED.decrementAndGet();
-            scratch.arena.close();
         }
         if (POOLED.incrementAndGet() > MAX_POOLED) {
             POOLED.decrementAndGet();
             return new Scratch(Arena.ofConfined(), bytes, false);
         }
         long size = Math.min(MAX_POOLED_BYTES, Math.max(MIN_BYTES, Long.highestOneBit(bytes - 1) << 1));
-        return new Scratch(Arena.ofShared(), size, true);
+        return new Scratch(Arena.ofAuto(), size, true);
     }
 
     private static long alignUp(long bytes) {
