@@ -16,6 +16,8 @@ pub mod gemm;
 pub mod layout;
 pub mod microkernel;
 pub mod naive;
+/// cbindgen:ignore
+// (its declarations of the OS's thread calls are imports, not our ABI)
 pub mod os_thread;
 pub mod pack;
 pub mod pool;

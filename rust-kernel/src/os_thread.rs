@@ -45,8 +45,6 @@ mod imp {
         ) -> c_int;
         fn pthread_join(thread: pthread_t, result: *mut *mut c_void) -> c_int;
         #[cfg(target_os = "linux")]
-        fn pthread_self() -> pthread_t;
-        #[cfg(target_os = "linux")]
         fn pthread_setname_np(thread: pthread_t, name: *const std::ffi::c_char) -> c_int;
         #[cfg(target_os = "macos")]
         fn pthread_setname_np(name: *const std::ffi::c_char) -> c_int;
@@ -63,12 +61,13 @@ mod imp {
         // SAFETY: `spawn` passed a leaked Box<Start>, reclaimed once here.
         let start = unsafe { Box::from_raw(arg as *mut Start) };
         // SAFETY: the name is NUL-terminated and outlives the call; naming is best effort.
+        // (On Linux the creator names the thread, so it has its name from the start.)
+        #[cfg(target_os = "macos")]
         unsafe {
-            #[cfg(target_os = "linux")]
-            pthread_setname_np(pthread_self(), start.name.as_ptr());
-            #[cfg(target_os = "macos")]
             pthread_setname_np(start.name.as_ptr());
         }
+        #[cfg(not(target_os = "macos"))]
+        let _ = &start.name;
         run(start.body);
         std::ptr::null_mut()
     }
@@ -77,6 +76,8 @@ mod imp {
         // Linux limits names to 15 bytes plus the NUL.
         let name = CString::new(name.bytes().take(15).collect::<Vec<u8>>()).ok()?;
         let body = Box::into_raw(Box::new(body));
+        #[cfg(target_os = "linux")]
+        let linux_name = name.clone();
         let arg = Box::into_raw(Box::new(Start { name, body }));
         let mut thread: pthread_t = 0;
         let mut attr = PthreadAttr([0; 128]);
@@ -90,6 +91,11 @@ mod imp {
             status == 0
         };
         if created {
+            // SAFETY: a live thread of ours and a NUL-terminated name of at most 15 bytes.
+            #[cfg(target_os = "linux")]
+            unsafe {
+                pthread_setname_np(thread, linux_name.as_ptr());
+            }
             Some(Handle(thread))
         } else {
             // SAFETY: no thread took them: reclaim both boxes.
