@@ -26,7 +26,7 @@ export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
 endif
 
-.PHONY: help prerequisites build test test-rust test-java example bench bench-quick bench-guard bench-report profile install header bindings clean
+.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report profile safepoints install header bindings clean
 
 help:
 	@echo "make bench      build everything, run the JMH suite (~20 min), write results/results.{csv,md} and results/chart.png"
@@ -136,6 +136,12 @@ profile: build
 	echo; echo "profile output: $(PROFILE_DIR)/profile.txt (JMH's log with the profilers' tables)"; \
 	if [ -d $(PROFILE_DIR)/jfr ]; then echo "JFR recordings: $$(find $(PROFILE_DIR)/jfr -name '*.jfr' | tr '\n' ' ')"; \
 	  echo "open them in JDK Mission Control, or: jfr print --events jdk.ExecutionSample FILE"; fi
+
+# The worst time to safepoint while heap-array calls run next to an allocating thread,
+# under G1 and ZGC, for the shapes that once pinned the heap (benchmarks/NOTES.md).
+SAFEPOINT_SECONDS ?= 3
+safepoints: build
+	java -cp $(BENCH_JAR) io.github.matmulffm.bench.SafepointProbe $(SAFEPOINT_SECONDS)
 
 header:
 	@command -v cbindgen >/dev/null || { echo "error: cbindgen is required (apt-get install cbindgen)" >&2; exit 1; }

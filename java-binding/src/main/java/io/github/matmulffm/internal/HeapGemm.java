@@ -128,7 +128,10 @@ public final class HeapGemm {
         for (long line = 0; line < lines; line++) {
             MemorySegment run = c.asSlice(line * shape.ldc() * bytes, lineLength * bytes);
             if (effective == 0.0) {
-                run.fill((byte) 0);
+                // In chunks, like the copies: one fill of a long line has no safepoint inside.
+                for (long done = 0; done < run.byteSize(); done += ScratchBuffers.COPY_CHUNK) {
+                    run.asSlice(done, Math.min(ScratchBuffers.COPY_CHUNK, run.byteSize() - done)).fill((byte) 0);
+                }
             } else if (type == ElementType.F64) {
                 for (long i = 0; i < lineLength; i++) {
                     run.setAtIndex(ValueLayout.JAVA_DOUBLE, i, beta * run.getAtIndex(ValueLayout.JAVA_DOUBLE, i));
@@ -145,9 +148,15 @@ public final class HeapGemm {
     /** Copies the m x n window of C between two buffers with their own leading dimensions. */
     static void copyWindow(MemorySegment from, long fromLd, MemorySegment to, long toLd, GemmShape shape, ElementType type) {
         long lines = lines(shape);
-        long lineBytes = lineLength(shape) * type.bytes();
+        long lineLength = lineLength(shape);
+        long lineBytes = lineLength * type.bytes();
+        if (fromLd == lineLength && toLd == lineLength) {
+            // No padding on either side: the window is one run.
+            ScratchBuffers.copyInChunks(from, 0, to, 0, lines * lineBytes);
+            return;
+        }
         for (long line = 0; line < lines; line++) {
-            MemorySegment.copy(from, line * fromLd * type.bytes(), to, line * toLd * type.bytes(), lineBytes);
+            ScratchBuffers.copyInChunks(from, line * fromLd * type.bytes(), to, line * toLd * type.bytes(), lineBytes);
         }
     }
 

@@ -57,6 +57,19 @@ public final class ScratchBuffers {
         return new Scratch(Arena.ofAuto(), size, true);
     }
 
+    /**
+     * One bulk copy between the heap and native memory is a single step for the JVM, with
+     * no safepoint inside: a copy of hundreds of megabytes would hold every other thread at
+     * the next safepoint. Chunks of {@link #COPY_CHUNK} bytes keep each step short.
+     */
+    static final long COPY_CHUNK = 1L << 20;
+
+    public static void copyInChunks(MemorySegment from, long fromOffset, MemorySegment to, long toOffset, long bytes) {
+        for (long done = 0; done < bytes; done += COPY_CHUNK) {
+            MemorySegment.copy(from, fromOffset + done, to, toOffset + done, Math.min(COPY_CHUNK, bytes - done));
+        }
+    }
+
     private static long alignUp(long bytes) {
         return Math.addExact(bytes, ALIGNMENT - 1) & -ALIGNMENT;
     }
@@ -83,7 +96,12 @@ public final class ScratchBuffers {
 
         /** An off-heap copy of a heap segment, or the segment itself when it is already off-heap. */
         public MemorySegment offHeapCopy(MemorySegment segment) {
-            return segment.isNative() ? segment : next(segment.byteSize()).copyFrom(segment);
+            if (segment.isNative()) {
+                return segment;
+            }
+            MemorySegment copy = next(segment.byteSize());
+            copyInChunks(segment, 0, copy, 0, segment.byteSize());
+            return copy;
         }
 
         @Override
