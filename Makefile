@@ -33,6 +33,8 @@ help:
 	@echo "make bench-quick  the same on a reduced set (~2 min), into results/quick/; make bench-guard checks it"
 	@echo "make profile    profile one benchmark: make profile [PROFILE_BENCH='...'] [PROFILER=gc,stack|jfr]"
 	@echo "make test       cargo tests, Java tests (unit + packaged jar), header/bindings drift, example consumer"
+	@echo "make test-hosts tests that need root and a mount namespace (noexec tmp, foreign-owned folders)"
+	@echo "make safepoints worst time to safepoint of heap-array calls per shape, G1 and ZGC"
 	@echo "make parity     regenerate parity/cases.csv, then check it from Rust and Java on every kernel path"
 	@echo "make soak       the 16-thread concurrency soak for 60 s (make test runs it for 10 s)"
 	@echo "make build      build the kernel and the jar (java-binding/target/matmul-ffm-*.jar)"
@@ -60,6 +62,14 @@ test-rust: prerequisites
 
 test-java: prerequisites
 	$(MVN) verify
+
+# Tests that need root and a mount namespace (a noexec temporary folder, folders owned by
+# another user); .ci/run runs it as root. Elsewhere the tests report that they skipped.
+test-hosts: prerequisites
+	@if [ "$$(id -u)" -ne 0 ]; then echo "test-hosts: skipped, needs root (and unshare -m) to build hostile hosts"; exit 0; fi; \
+	  $(MVN) -pl java-binding -am -Dcargo.skip=false test -Dtest=HostileHostTest -Dtest.excludedGroups= \
+	    -Dsurefire.failIfNoSpecifiedTests=false -DfailIfNoTests=false; \
+	  status=$$?; cat java-binding/target/surefire-reports/io.github.matmulffm.HostileHostTest.txt; exit $$status
 
 .PHONY: parity soak
 
