@@ -1,0 +1,49 @@
+package io.github.matmulffm.internal;
+
+import io.github.matmulffm.internal.ffi.matmul_kernel_h;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The glue binds every handle through its own library lookup, with descriptors it builds
+ * from the generated layouts; this checks them against the descriptors jextract generated
+ * from the header, for every function the header declares. The generated accessors look
+ * their symbol up in this class loader's System.load libraries, so the test loads a copy
+ * of the kernel that way first (the binding itself never does).
+ */
+class BindingsDescriptorTest {
+
+    @Test
+    void everyBoundDescriptorMatchesTheGeneratedOne() throws Exception {
+        Path built = Path.of(System.getProperty("matmul.repo.root", ".."), "rust-kernel", "target", "release",
+                Platform.current().libraryFileName());
+        Path copy = Files.createTempFile("matmul-descriptors", Platform.current().libraryFileName());
+        Files.copy(built, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        System.load(copy.toString());
+        Files.delete(copy);
+
+        Set<String> bound = new TreeSet<>();
+        for (Object[] entry : KernelLibrary.descriptorsBySymbol()) {
+            String symbol = (String) entry[0];
+            FunctionDescriptor generated = (FunctionDescriptor) matmul_kernel_h.class.getMethod(symbol + "$descriptor").invoke(null);
+            assertEquals(generated, entry[1], symbol);
+            bound.add(symbol);
+        }
+        Set<String> declared = new TreeSet<>();
+        for (String line : Files.readAllLines(Path.of(System.getProperty("matmul.repo.root", ".."), "rust-kernel", "include",
+                "matmul_kernel.h"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:const )?[a-z_0-9]+ \\**(mm_[a-z_0-9]+)\\(").matcher(line);
+            if (m.find()) {
+                declared.add(m.group(1));
+            }
+        }
+        assertEquals(declared, bound, "functions of the header that the glue does not bind, or binds without a declaration");
+    }
+}
