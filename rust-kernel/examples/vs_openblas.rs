@@ -6,8 +6,11 @@
 //! ```text
 //! OPENBLAS_CORETYPE=SkylakeX cargo run --release --features openblas-bench \
 //!     --example vs_openblas -- [--sizes 64,128,...] [--threads 1,2] [--types f64,f32]
-//!     [--baseline lib.so] [--reps 9] [--batch-ms 40] [--settle-ms 200] [--no-openblas]
+//!     [--baseline lib.so] [--reps 9] [--batch-ms 40] [--settle-ms 200] [--no-openblas] [--busy]
 //! ```
+//! `--busy` starts a competing process that spins on one core (the last CPU, pinned) for
+//! the whole run: the busy-machine mode. It is this program again (`--spin SECONDS CPU`),
+//! killed when the bench ends and stopping by itself after 30 minutes in any case.
 //! With more than one thread, each OpenBLAS batch is followed by a `--settle-ms` pause:
 //! OpenBLAS's workers spin for a long while after each call and would otherwise take
 //! the other core away from the next library timed.
@@ -224,7 +227,49 @@ fn bench<T: Elem>(o: &Opts) {
     }
 }
 
+/// A process spinning on one core while the bench runs; killed on drop, and bounded in
+/// time by itself should the bench be killed first.
+struct Competitor(std::process::Child);
+
+extern "C" {
+    fn sched_setaffinity(pid: c_int, size: usize, mask: *const u64) -> c_int;
+}
+
+impl Competitor {
+    fn start() -> Competitor {
+        let cpu = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) - 1;
+        let child = std::process::Command::new(std::env::current_exe().expect("own path"))
+            .args(["--spin", "1800", &cpu.to_string()])
+            .spawn()
+            .expect("start the competing process");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        Competitor(child)
+    }
+
+    /// The competing process's body: pinned to `cpu`, spin until `seconds` have passed.
+    fn spin(seconds: f64, cpu: usize) {
+        let mask: [u64; 16] = std::array::from_fn(|i| if i == cpu / 64 { 1u64 << (cpu % 64) } else { 0 });
+        // SAFETY: a plain affinity mask for this process.
+        unsafe { sched_setaffinity(0, std::mem::size_of_val(&mask), mask.as_ptr()) };
+        let end = Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        let mut x = 0u64;
+        while Instant::now() < end {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+        }
+    }
+}
+
+impl Drop for Competitor {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn main() {
+    let mut busy = false;
     let mut o = Opts {
         sizes: vec![64, 128, 256, 512, 1000, 2048],
         threads: vec![1, 2],
@@ -236,6 +281,10 @@ fn main() {
         skip_blas: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--spin") {
+        Competitor::spin(args[1].parse().unwrap(), args[2].parse().unwrap());
+        return;
+    }
     let list = |s: &str| s.split(',').map(|x| x.trim().to_string()).collect::<Vec<_>>();
     let mut i = 0;
     while i < args.len() {
@@ -251,6 +300,10 @@ fn main() {
                 o.skip_blas = true;
                 i -= 1;
             }
+            "--busy" => {
+                busy = true;
+                i -= 1;
+            }
             "--settle-ms" => o.settle_s = v.parse::<f64>().unwrap() / 1e3,
             other => panic!("unknown argument {other}"),
         }
@@ -261,6 +314,11 @@ fn main() {
     let kernel = unsafe { CStr::from_ptr(matmul_kernel::mm_kernel_name()) }.to_string_lossy().into_owned();
     println!("OpenBLAS core: {core} (OPENBLAS_CORETYPE={}); our kernel: {kernel}; reps {} (median), batch {:.0} ms",
         std::env::var("OPENBLAS_CORETYPE").unwrap_or_default(), o.reps, o.batch_s * 1e3);
+    let _competitor = busy.then(|| {
+        let c = Competitor::start();
+        println!("busy machine: competing process {} spins on the last CPU for the whole run", c.0.id());
+        c
+    });
     for t in o.types.clone() {
         match t.as_str() {
             "f64" => bench::<f64>(&o),

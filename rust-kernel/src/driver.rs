@@ -1,4 +1,6 @@
-//! The BLIS-style loops around one microkernel, on one thread:
+//! One piece, the last of the three steps of a call (the plan in `gemm`, the hand-out in
+//! `schedule`): the BLIS-style loops around one microkernel, on one thread. `gemm_serial`
+//! is a whole call as one piece; `piece` is one piece of a parallel call. The loops:
 //!
 //! ```text
 //! jc: NC columns of C     (B block KC x NC packed once per (jc, pc), lives in L2)
@@ -14,8 +16,8 @@
 //! blocking of m and n, and a thread split along tile boundaries changes nothing.
 use crate::element::Element;
 use crate::microkernel::{Microkernel, Tile};
-use crate::pack::{pack_a, pack_b, with_buffers, AllocError};
-use crate::problem::{Gemm, MatrixRef};
+use crate::pack::{pack_a, pack_b, with_buffers, AllocError, SharedBlocks};
+use crate::problem::{Gemm, MatrixMut, MatrixRef};
 
 fn round_up(x: usize, to: usize) -> usize {
     x.div_ceil(to) * to
@@ -36,15 +38,35 @@ pub(crate) const SMALL_MNK: usize = 128 * 128 * 128;
 /// C := alpha * op(A) op(B) + beta * C on the calling thread. Requires m, n, k > 0 and
 /// alpha != 0 (the quick returns are handled by the caller).
 pub fn gemm_serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
-    let bl = K::BLOCKING;
-    // Same k blocking (one block) and same tile grid as the packed path, hence the same
-    // arithmetic: choosing this path never changes a result bit.
-    // n <= NC keeps its packed B (k x n) within the packed path's KC x NC buffer, so a
-    // skinny product cannot leave a large buffer behind on the calling thread.
-    if K::SMALL_PATH && p.k <= bl.kc && p.n <= bl.nc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK {
+    if takes_small_path::<T, K>(p) {
         return gemm_small::<T, K>(p);
     }
     gemm_packed::<T, K>(p)
+}
+
+/// Same k blocking (one block) and same tile grid as the packed path, hence the same
+/// arithmetic: choosing this path never changes a result bit. n <= NC keeps its packed B
+/// (k x n) within the packed path's KC x NC buffer, so a skinny product cannot leave a
+/// large buffer behind.
+fn takes_small_path<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
+    let bl = K::BLOCKING;
+    K::SMALL_PATH && p.k <= bl.kc && p.n <= bl.nc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK
+}
+
+/// The sub-problem for C's rows r0..r1 x columns c0..c1.
+fn sub_problem<T: Element>(p: &Gemm<T>, (r0, r1): (usize, usize), (c0, c1): (usize, usize)) -> Gemm<T> {
+    // SAFETY: the offsets address rows r0.. of op(A), columns c0.. of op(B) and (r0, c0)
+    // of C, all inside the validated operands since r0 < m and c0 < n.
+    unsafe {
+        Gemm {
+            m: r1 - r0,
+            n: c1 - c0,
+            a: MatrixRef { ptr: p.a.ptr.add(r0 * p.a.row_stride), ..p.a },
+            b: MatrixRef { ptr: p.b.ptr.add(c0 * p.b.col_stride), ..p.b },
+            c: MatrixMut { ptr: p.c.ptr_at(r0, c0), ..p.c },
+            ..*p
+        }
+    }
 }
 
 /// The general path: all five loops, both operands packed.
@@ -68,49 +90,15 @@ pub fn gemm_packed<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), All
                 let beta = if pc == 0 { p.beta } else { T::ONE };
                 // SAFETY: rows pc..pc+kc, columns jc..jc+nc lie inside op(B); b_buf
                 // holds kc_max * nc_max >= kc * round_up(nc, nr) elements.
-                unsafe {
-                    let b = MatrixRef { ptr: p.b.ptr.add(pc * p.b.row_stride + jc * p.b.col_stride), ..p.b };
-                    pack_b(nr, b, kc, nc, b_buf);
-                }
+                unsafe { pack_b(nr, b_block(p, pc, jc), kc, nc, b_buf) };
                 let mut ic = 0;
                 while ic < p.m {
                     let mc = mc_max.min(p.m - ic);
-                    // SAFETY: as for B, with rows ic..ic+mc and columns pc..pc+kc of op(A).
+                    // SAFETY: as for B, with rows ic..ic+mc and columns pc..pc+kc of op(A);
+                    // then the packed blocks hold what `block_tiles` reads.
                     unsafe {
-                        let a = MatrixRef { ptr: p.a.ptr.add(ic * p.a.row_stride + pc * p.a.col_stride), ..p.a };
-                        pack_a(mr, a, mc, kc, a_buf);
-                    }
-                    let mut ir = 0;
-                    while ir < mc {
-                        let m_eff = mr.min(mc - ir);
-                        let mut jr = 0;
-                        while jr < nc {
-                            let n_eff = nr.min(nc - jr);
-                            let tile = Tile {
-                                kc,
-                                alpha: p.alpha,
-                                beta,
-                                // SAFETY (pointer arithmetic): offsets of whole panels
-                                // inside the packed buffers and of (ic+ir, jc+jr) in C.
-                                a: unsafe { a_buf.add(ir * kc) },
-                                a_packed: true,
-                                rsa: 1,
-                                csa: mr,
-                                b: unsafe { b_buf.add(jr * kc) },
-                                b_packed: true,
-                                rsb: nr,
-                                c: unsafe { p.c.ptr_at(ic + ir, jc + jr) },
-                                rsc: p.c.row_stride,
-                                csc: p.c.col_stride,
-                                m_eff,
-                                n_eff,
-                            };
-                            // SAFETY: the kernel was resolved against the CPU's features;
-                            // panels hold kc steps; the m_eff x n_eff window is inside C.
-                            unsafe { K::run(&tile) };
-                            jr += nr;
-                        }
-                        ir += mr;
+                        pack_a(mr, a_block(p, ic, pc), mc, kc, a_buf);
+                        block_tiles::<T, K>(p, a_buf, b_buf, kc, beta, (ic, mc), (jc, nc));
                     }
                     ic += mc;
                 }
@@ -120,6 +108,131 @@ pub fn gemm_packed<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), All
         }
         Ok(())
     })
+}
+
+/// op(A) from row `ic`, column `pc`.
+fn a_block<T: Element>(p: &Gemm<T>, ic: usize, pc: usize) -> MatrixRef<T> {
+    // SAFETY (pointer arithmetic): callers pass ic < m and pc < k.
+    MatrixRef { ptr: unsafe { p.a.ptr.add(ic * p.a.row_stride + pc * p.a.col_stride) }, ..p.a }
+}
+
+/// op(B) from row `pc`, column `jc`.
+fn b_block<T: Element>(p: &Gemm<T>, pc: usize, jc: usize) -> MatrixRef<T> {
+    // SAFETY (pointer arithmetic): callers pass pc < k and jc < n.
+    MatrixRef { ptr: unsafe { p.b.ptr.add(pc * p.b.row_stride + jc * p.b.col_stride) }, ..p.b }
+}
+
+/// The ir -> jr loops over one packed A block (rows ic..ic+mc) and one packed B block
+/// (columns jc..jc+nc), kc steps, into C.
+///
+/// # Safety
+/// `a_buf` holds the A block packed in MR panels of `kc` steps, `b_buf` the B block in
+/// NR panels; the mc x nc window at (ic, jc) is inside C; the kernel suits this CPU.
+unsafe fn block_tiles<T: Element, K: Microkernel<T>>(
+    p: &Gemm<T>,
+    a_buf: *const T,
+    b_buf: *const T,
+    kc: usize,
+    beta: T,
+    (ic, mc): (usize, usize),
+    (jc, nc): (usize, usize),
+) {
+    let (mr, nr) = (K::BLOCKING.mr, K::BLOCKING.nr);
+    let mut ir = 0;
+    while ir < mc {
+        let m_eff = mr.min(mc - ir);
+        let mut jr = 0;
+        while jr < nc {
+            let n_eff = nr.min(nc - jr);
+            let tile = Tile {
+                kc,
+                alpha: p.alpha,
+                beta,
+                // Offsets of whole panels inside the packed blocks and of (ic+ir, jc+jr) in C.
+                a: a_buf.add(ir * kc),
+                a_packed: true,
+                rsa: 1,
+                csa: mr,
+                b: b_buf.add(jr * kc),
+                b_packed: true,
+                rsb: nr,
+                c: p.c.ptr_at(ic + ir, jc + jr),
+                rsc: p.c.row_stride,
+                csc: p.c.col_stride,
+                m_eff,
+                n_eff,
+            };
+            // SAFETY: the caller's contract: panels hold kc steps, the window is inside C.
+            K::run(&tile);
+            jr += nr;
+        }
+        ir += mr;
+    }
+}
+
+/// One piece of a parallel call: rows `r0..r1` x columns `c0..c1` of C (whole MC blocks
+/// and NR tiles from C's origin, at most NC columns) with the k loop whole, on this
+/// thread. B's columns are packed here; A's MC x KC blocks come from `shared` when it has
+/// them (packed once by whichever thread needed them first), else are packed here.
+/// `first_block` rotates where the row blocks start, so that threads working in step do
+/// not all want the same shared block at once. Every C element sees the operations of
+/// the serial path in the same order: results do not depend on the pieces or threads.
+pub fn piece<T: Element, K: Microkernel<T>>(
+    p: &Gemm<T>,
+    (r0, r1): (usize, usize),
+    (c0, c1): (usize, usize),
+    shared: Option<&SharedBlocks<T>>,
+    first_block: usize,
+) -> Result<(), AllocError> {
+    let bl = K::BLOCKING;
+    let (mr, nr) = (bl.mr, bl.nr);
+    debug_assert!(r0 % bl.mc == 0 && c0 % nr == 0 && c1 - c0 <= bl.nc);
+    // A small piece reads its operands in place, as a small call does (same arithmetic:
+    // the tile grid stays anchored at C's origin since r0 and c0 are on tile boundaries).
+    let sub = sub_problem(p, (r0, r1), (c0, c1));
+    if takes_small_path::<T, K>(&sub) {
+        return gemm_small::<T, K>(&sub);
+    }
+    let kc_max = k_block(p.k, bl.kc);
+    let k_blocks = p.k.div_ceil(kc_max);
+    let nc = c1 - c0;
+    let row_blocks = (r1 - r0).div_ceil(bl.mc);
+    with_buffers(|bufs| {
+        let a_private: *mut T = bufs.a.get(bl.mc * kc_max)?;
+        let b_buf: *mut T = bufs.b.get(kc_max * round_up(nc, nr))?;
+        for pi in 0..k_blocks {
+            let pc = pi * kc_max;
+            let kc = kc_max.min(p.k - pc);
+            let beta = if pc == 0 { p.beta } else { T::ONE };
+            // SAFETY: rows pc..pc+kc, columns c0..c1 lie inside op(B); b_buf holds them.
+            unsafe { pack_b(nr, b_block(p, pc, c0), kc, nc, b_buf) };
+            for step in 0..row_blocks {
+                let ic = r0 + (first_block + step) % row_blocks * bl.mc;
+                let mc = bl.mc.min(r1 - ic);
+                // SAFETY: rows ic..ic+mc, columns pc..pc+kc lie inside op(A); a shared
+                // block and a_private both hold MC x kc_max elements.
+                let pack = |dst: *mut T| unsafe { pack_a(mr, a_block(p, ic, pc), mc, kc, dst) };
+                let a_buf = match shared.and_then(|s| s.get_or_pack((ic / bl.mc) * k_blocks + pi, pack)) {
+                    Some(block) => block,
+                    None => {
+                        pack(a_private);
+                        a_private as *const T
+                    }
+                };
+                // SAFETY: both blocks packed above for these rows, columns and steps.
+                unsafe { block_tiles::<T, K>(p, a_buf, b_buf, kc, beta, (ic, mc), (c0, nc)) };
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Elements of the slab that shares A's packed blocks among the pieces of one call
+/// (`piece`'s `shared`): every MC x KC block of A, whole.
+pub fn shared_a_len(m: usize, k: usize, bl: crate::blocking::Blocking) -> (usize, usize) {
+    let kc_max = k_block(k, bl.kc);
+    let blocks = m.div_ceil(bl.mc) * k.div_ceil(kc_max);
+    (bl.mc * kc_max, blocks)
 }
 
 /// The small-problem path: no k blocking, op(A) read in place, op(B) packed only when

@@ -1,11 +1,15 @@
-//! The optimised entry point behind `mm_dgemm` / `mm_sgemm`: quick returns, kernel
-//! choice, and the split of C between threads. The loops live in `driver`.
+//! The plan, the first of the three steps of a call (the plan here, the hand-out in
+//! `schedule`, one piece in `driver`): quick returns, the kernel for this CPU, the
+//! blocking, and how many pieces C is cut into. A call goes one way down: small or
+//! single-threaded ones straight to `driver` as one piece, parallel ones through
+//! `schedule`, which runs `driver::piece` on the threads of `pool`.
+use crate::blocking::Blocking;
 use crate::dispatch::{self, KernelKind};
 use crate::driver;
 use crate::element::Element;
 use crate::microkernel::{Kernels, Microkernel};
-use crate::pool;
 use crate::problem::{Gemm, MatrixMut, MatrixRef};
+use crate::schedule::{self, Pieces};
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
 use crate::threads;
 
@@ -36,7 +40,7 @@ pub fn gemm_with_threads<T: Kernels>(kind: KernelKind, nthreads: usize, p: &Gemm
         scale_c(p);
         return MM_OK;
     }
-    let p = c_rows_contiguous(p);
+    let p = row_major_c(p);
     match dispatch::resolve(kind) {
         KernelKind::Avx512 => run::<T, T::Avx512>(&p, nthreads),
         KernelKind::Avx2 => run::<T, T::Avx2>(&p, nthreads),
@@ -51,7 +55,7 @@ pub fn kernel_name() -> &'static [u8] {
 
 /// The microkernels vectorise along C's rows. A column-major C is handled as the
 /// row-major product C^T = op(B)^T op(A)^T, which is the same memory.
-fn c_rows_contiguous<T: Element>(p: &Gemm<T>) -> Gemm<T> {
+pub fn row_major_c<T: Element>(p: &Gemm<T>) -> Gemm<T> {
     if p.c.col_stride == 1 || p.c.row_stride != 1 {
         return *p;
     }
@@ -75,82 +79,46 @@ fn status(r: Result<(), crate::pack::AllocError>) -> mm_status {
     }
 }
 
-/// How to cut C into `tm x tn` blocks of whole tiles for `nthreads` threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Split {
-    pub tm: usize,
-    pub tn: usize,
-}
+/// Row bands per thread a plan aims at when C has too few columns to hand out.
+const PIECES_PER_THREAD: usize = 4;
 
-/// Picks the grid with the smallest largest block (in tiles), preferring fewer parts.
-pub fn split(m: usize, n: usize, k: usize, mr: usize, nr: usize, nthreads: usize) -> Split {
-    let one = Split { tm: 1, tn: 1 };
-    if nthreads <= 1 || m.saturating_mul(n).saturating_mul(k) < PARALLEL_MIN_MNK {
-        return one;
-    }
-    let (tiles_m, tiles_n) = (m.div_ceil(mr), n.div_ceil(nr));
-    let mut best = one;
-    let mut best_cost = m * n;
-    for tm in 1..=nthreads.min(tiles_m) {
-        let tn = (nthreads / tm).min(tiles_n);
-        // Work of the largest block, in elements of C (edge tiles count as full ones).
-        let cost = tiles_m.div_ceil(tm) * mr * tiles_n.div_ceil(tn) * nr;
-        if cost < best_cost {
-            best = Split { tm, tn };
-            best_cost = cost;
-        }
-    }
-    best
-}
+/// Multiply-adds a piece should have at least (about 15 µs on one core): below that, the
+/// piece's own costs (packing its B, writing C back per KC step, the hand-out) show.
+const MIN_PIECE_MNK: usize = 1 << 20;
 
-/// Rows [start, end) of part `i` of `parts` over `len` elements in tiles of `tile`.
-fn range(len: usize, tile: usize, parts: usize, i: usize) -> (usize, usize) {
-    let tiles = len.div_ceil(tile);
-    let t0 = tiles * i / parts;
-    let t1 = tiles * (i + 1) / parts;
-    ((t0 * tile).min(len), (t1 * tile).min(len))
-}
-
-/// The sub-problem for C's block rows [m0, m1) x columns [n0, n1).
-fn block<T: Element>(p: &Gemm<T>, (m0, m1): (usize, usize), (n0, n1): (usize, usize)) -> Gemm<T> {
-    // SAFETY: the offsets address rows m0.. of op(A), columns n0.. of op(B) and
-    // (m0, n0) of C, all inside the validated operands since m0 < m and n0 < n.
-    unsafe {
-        Gemm {
-            m: m1 - m0,
-            n: n1 - n0,
-            k: p.k,
-            alpha: p.alpha,
-            a: MatrixRef { ptr: p.a.ptr.add(m0 * p.a.row_stride), ..p.a },
-            b: MatrixRef { ptr: p.b.ptr.add(n0 * p.b.col_stride), ..p.b },
-            beta: p.beta,
-            c: MatrixMut { ptr: p.c.ptr_at(m0, n0), ..p.c },
-        }
+/// How to cut an m x n x k product into pieces for `threads` threads, or `None` when it
+/// should run on the caller alone (one thread, or too small to pay for waking workers).
+/// Pieces are runs of NR-column tiles (factoring: wide first, narrow last; see `Pieces`) of
+/// row bands of whole MC blocks; there are several bands only when C is too narrow to
+/// give each thread PIECES_PER_THREAD pieces, and no piece is below MIN_PIECE_MNK where
+/// the product allows.
+pub fn plan<T>(m: usize, n: usize, k: usize, bl: Blocking, threads: usize) -> Option<Pieces> {
+    let mnk = m.saturating_mul(n).saturating_mul(k);
+    if threads <= 1 || mnk < PARALLEL_MIN_MNK {
+        return None;
     }
+    let col_tiles = n.div_ceil(bl.nr);
+    let row_blocks = m.div_ceil(bl.mc);
+    let target = (mnk / MIN_PIECE_MNK).clamp(threads, PIECES_PER_THREAD * threads);
+    let bands = row_blocks.min(target.div_ceil(col_tiles));
+    let band_rows = m.div_ceil(bands);
+    let tile_mnk = band_rows * bl.nr * k;
+    let max_run = bl.nc / bl.nr;
+    // A piece reads all of its band's A once per KC step, shared or packed by itself: at
+    // least a quarter of NC wide (96 f64 columns), that is under 0.1 byte per multiply-add.
+    let min_run = MIN_PIECE_MNK.div_ceil(tile_mnk).clamp(max_run / 4, max_run).min(col_tiles.div_ceil(threads));
+    let pieces = Pieces::new(bl.mc, row_blocks, bands, bl.nr, col_tiles, threads, (min_run, max_run));
+    // Never more threads than pieces: each would be a worker woken (or spawned) for nothing.
+    let threads = threads.min(pieces.runs.len());
+    (threads > 1).then(|| Pieces { threads, ..pieces })
 }
 
 fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, nthreads: usize) -> mm_status {
-    let bl = K::BLOCKING;
-    let s = split(p.m, p.n, p.k, bl.mr, bl.nr, nthreads);
-    let parts = s.tm * s.tn;
-    if parts > 1 {
-        let job = |i: usize| -> pool::PartResult {
-            let rows = range(p.m, bl.mr, s.tm, i / s.tn);
-            let cols = range(p.n, bl.nr, s.tn, i % s.tn);
-            if rows.0 == rows.1 || cols.0 == cols.1 {
-                return Ok(());
-            }
-            match status(driver::gemm_serial::<T, K>(&block(p, rows, cols))) {
-                MM_OK => Ok(()),
-                failure => Err(failure),
-            }
-        };
-        match pool::run_parts(parts, &job) {
-            Some(Ok(())) => return MM_OK,
-            Some(Err(failure)) => return failure,
-            // Another caller owns the pool: compute alone (same tiles, same result).
-            None => {}
+    if let Some(pieces) = plan::<T>(p.m, p.n, p.k, K::BLOCKING, nthreads) {
+        if let Some(done) = schedule::run::<T, K>(p, &pieces) {
+            return done;
         }
+        // Another caller owns the pool: compute alone (same tiles, same result).
     }
     status(driver::gemm_serial::<T, K>(p))
 }

@@ -3,8 +3,9 @@
 //! `ffi` is the whole exported surface (its constants live with their concepts:
 //! `threads`, `gemm`, `status`, `layout`); `problem` validates raw arguments into a
 //! strided description; `gemm` is the optimised path and `naive` the reference loop.
-//! The optimised path: `gemm` (quick returns, thread split) -> `pool` (persistent
-//! workers) -> `driver` (the five loops) -> `pack` (panels) -> `microkernel` (chosen by
+//! The optimised path goes one way down: `gemm` (the plan: quick returns, kernel,
+//! pieces) -> `schedule` (hands pieces to the threads of `pool` as they come free) ->
+//! `driver` (one piece: the loops) -> `pack` (panels) -> `microkernel` (chosen by
 //! `dispatch`, tile and cache sizes from `blocking`).
 
 pub mod blocking;
@@ -22,6 +23,7 @@ pub mod os_thread;
 pub mod pack;
 pub mod pool;
 pub mod problem;
+pub mod schedule;
 pub mod status;
 pub mod threads;
 

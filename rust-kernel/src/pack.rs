@@ -3,6 +3,7 @@
 //! leading dimensions, so one packing routine per operand serves every case; only the
 //! loop order changes so that the source is walked along its contiguous direction.
 use std::alloc::{alloc, dealloc, Layout};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::element::Element;
@@ -61,10 +62,12 @@ impl Drop for AlignedBuf {
     }
 }
 
-/// One thread's packing buffers for one call.
+/// One thread's packing buffers for one call; `shared` holds the blocks of A that the
+/// threads of a parallel call share (taken by the caller, see [`SharedBlocks`]).
 pub struct PackBuffers {
     pub a: AlignedBuf,
     pub b: AlignedBuf,
+    pub shared: AlignedBuf,
 }
 
 // SAFETY: the buffers are plain heap memory owned by this value; whoever holds it is
@@ -86,7 +89,7 @@ fn cached() -> MutexGuard<'static, Vec<PackBuffers>> {
 /// one pair per thread that ever computed at once is kept.
 pub fn with_buffers<R>(f: impl FnOnce(&mut PackBuffers) -> R) -> R {
     let taken = cached().pop();
-    let mut bufs = taken.unwrap_or(PackBuffers { a: AlignedBuf::new(), b: AlignedBuf::new() });
+    let mut bufs = taken.unwrap_or(PackBuffers { a: AlignedBuf::new(), b: AlignedBuf::new(), shared: AlignedBuf::new() });
     let result = f(&mut bufs);
     cached().push(bufs);
     result
@@ -100,6 +103,50 @@ pub fn release_cached(keep: usize) -> usize {
         cache.drain(keep..).collect()
     };
     released.len()
+}
+
+/// Packed blocks that the threads of one call share, each packed once by the first
+/// thread that needs it. Nobody waits: a thread that finds a block being packed by
+/// another gets `None` and packs a private copy instead.
+pub struct SharedBlocks<T> {
+    base: *mut T,
+    block_len: usize,
+    states: Vec<AtomicU8>,
+}
+
+const FREE: u8 = 0;
+const PACKING: u8 = 1;
+const READY: u8 = 2;
+
+// SAFETY: a block is written only by the thread that won its FREE -> PACKING exchange,
+// and read only after its READY store (release) has been seen (acquire).
+unsafe impl<T: Send> Sync for SharedBlocks<T> {}
+
+impl<T> SharedBlocks<T> {
+    /// `blocks` blocks of `block_len` elements each, from `base`.
+    ///
+    /// # Safety
+    /// `base` is writable for `blocks * block_len` elements for as long as this lives.
+    pub unsafe fn new(base: *mut T, block_len: usize, blocks: usize) -> Self {
+        SharedBlocks { base, block_len, states: (0..blocks).map(|_| AtomicU8::new(FREE)).collect() }
+    }
+
+    /// Block `i`, packed by `pack` (given the block's memory) if nobody has yet; `None`
+    /// while another thread is packing it.
+    pub fn get_or_pack(&self, i: usize, pack: impl FnOnce(*mut T)) -> Option<*const T> {
+        let state = &self.states[i];
+        // SAFETY (pointer arithmetic): i < blocks, so the block is inside the buffer.
+        let block = unsafe { self.base.add(i * self.block_len) };
+        match state.load(Ordering::Acquire) {
+            READY => Some(block),
+            FREE if state.compare_exchange(FREE, PACKING, Ordering::Acquire, Ordering::Relaxed).is_ok() => {
+                pack(block);
+                state.store(READY, Ordering::Release);
+                Some(block)
+            }
+            _ => (state.load(Ordering::Acquire) == READY).then_some(block as *const T),
+        }
+    }
 }
 
 /// Packs the `mc x kc` block of op(A) whose (0, 0) is `a.ptr` into ceil(mc / mr) panels;
