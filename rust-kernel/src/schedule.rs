@@ -16,7 +16,7 @@ use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
 /// Above this many bytes the shared A slab is not used: every piece packs its own A
 /// blocks (as each thread did before pieces were shared), so a huge A costs no more
 /// memory. 64 MiB: every MC x KC block of a 2900 x 2900 f64 A.
-pub const MAX_SHARED_BYTES: usize = 64 << 20;
+const MAX_SHARED_BYTES: usize = 64 << 20;
 
 /// Whether the pieces of an m x k A share its packed blocks (see `MAX_SHARED_BYTES`).
 pub fn shares_a<T>(m: usize, k: usize, bl: crate::blocking::Blocking) -> bool {
