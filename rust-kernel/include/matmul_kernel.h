@@ -140,9 +140,10 @@ mm_status mm_dgemm_naive(mm_layout layout,
 mm_status mm_set_num_threads(int32_t n);
 
 // Stops and joins the thread pool's workers and frees the cached packing buffers: call
-// it before unloading the library (no worker may be parked in unmapped code). Waits
-// for calls in flight to finish. The library stays usable: a later multiply starts
-// the workers again.
+// it before unloading the library (no worker may be parked in unmapped code), when no
+// other thread is inside a call (a parallel call in flight is waited for; a call running
+// alone on its caller's thread is not). The library stays usable: a later multiply
+// starts the workers again.
 mm_status mm_shutdown(void);
 
 // The number of worker threads the pool holds now (0 after `mm_shutdown`).

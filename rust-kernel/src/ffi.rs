@@ -129,9 +129,10 @@ pub extern "C" fn mm_set_num_threads(n: i32) -> mm_status {
 }
 
 /// Stops and joins the thread pool's workers and frees the cached packing buffers: call
-/// it before unloading the library (no worker may be parked in unmapped code). Waits
-/// for calls in flight to finish. The library stays usable: a later multiply starts
-/// the workers again.
+/// it before unloading the library (no worker may be parked in unmapped code), when no
+/// other thread is inside a call (a parallel call in flight is waited for; a call running
+/// alone on its caller's thread is not). The library stays usable: a later multiply
+/// starts the workers again.
 #[no_mangle]
 pub extern "C" fn mm_shutdown() -> mm_status {
     guarded(|| {

@@ -120,6 +120,8 @@ mod imp {
 
     type HANDLE = *mut c_void;
     const INFINITE: u32 = 0xFFFF_FFFF;
+    /// The stack size is reserved, not committed up front.
+    const STACK_SIZE_PARAM_IS_A_RESERVATION: u32 = 0x0001_0000;
 
     #[link(name = "kernel32")]
     extern "system" {
@@ -147,7 +149,7 @@ mod imp {
     pub fn spawn(_name: &str, body: Body) -> Option<Handle> {
         let body = Box::into_raw(Box::new(body));
         // SAFETY: `start` takes ownership of `body` only when the thread was created.
-        let handle = unsafe { CreateThread(std::ptr::null_mut(), STACK_BYTES, start, body as *mut c_void, 0, std::ptr::null_mut()) };
+        let handle = unsafe { CreateThread(std::ptr::null_mut(), STACK_BYTES, start, body as *mut c_void, STACK_SIZE_PARAM_IS_A_RESERVATION, std::ptr::null_mut()) };
         if handle.is_null() {
             // SAFETY: no thread took it.
             unsafe { drop(Box::from_raw(body)) };

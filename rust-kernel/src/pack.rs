@@ -46,7 +46,7 @@ impl AlignedBuf {
         Ok(self.ptr as *mut T)
     }
 
-    fn release(&mut self) {
+    pub(crate) fn release(&mut self) {
         if !self.ptr.is_null() {
             // SAFETY: ptr came from `alloc` with exactly this size and alignment.
             unsafe { dealloc(self.ptr, Layout::from_size_align_unchecked(self.bytes, ALIGN)) };
@@ -62,17 +62,17 @@ impl Drop for AlignedBuf {
     }
 }
 
-/// One thread's packing buffers for one call; `shared` holds the blocks of A that the
-/// threads of a parallel call share (taken by the caller, see [`SharedBlocks`]).
+/// One thread's packing buffers for one call.
 pub struct PackBuffers {
     pub a: AlignedBuf,
     pub b: AlignedBuf,
-    pub shared: AlignedBuf,
 }
 
 // SAFETY: the buffers are plain heap memory owned by this value; whoever holds it is
 // the only one touching them.
 unsafe impl Send for PackBuffers {}
+// SAFETY: as for PackBuffers: the buffer is only touched by its holder.
+unsafe impl Send for AlignedBuf {}
 
 /// Buffers between calls, shared by every thread. Not thread-locals: a thread-local with
 /// a destructor, touched by a host's thread (a JVM thread calling in), pins the library
@@ -89,20 +89,38 @@ fn cached() -> MutexGuard<'static, Vec<PackBuffers>> {
 /// one pair per thread that ever computed at once is kept.
 pub fn with_buffers<R>(f: impl FnOnce(&mut PackBuffers) -> R) -> R {
     let taken = cached().pop();
-    let mut bufs = taken.unwrap_or(PackBuffers { a: AlignedBuf::new(), b: AlignedBuf::new(), shared: AlignedBuf::new() });
+    let mut bufs = taken.unwrap_or(PackBuffers { a: AlignedBuf::new(), b: AlignedBuf::new() });
     let result = f(&mut bufs);
     cached().push(bufs);
     result
 }
 
-/// Frees cached buffers beyond the first `keep`; returns how many pairs were freed.
+/// Frees cached buffers beyond the first `keep` (and the shared slab, when `keep` is 0);
+/// returns how many pairs were freed.
 pub fn release_cached(keep: usize) -> usize {
     let released: Vec<PackBuffers> = {
         let mut cache = cached();
         let keep = keep.min(cache.len());
         cache.drain(keep..).collect()
     };
+    if keep == 0 {
+        SLAB.lock().unwrap_or_else(|e| e.into_inner()).release();
+    }
     released.len()
+}
+
+/// The one buffer for the A blocks that the threads of a parallel call share
+/// ([`SharedBlocks`]): one parallel call at a time has the pool, so one slab serves the
+/// process, however many threads call in.
+static SLAB: Mutex<AlignedBuf> = Mutex::new(AlignedBuf::new());
+
+/// Runs `f` with the shared slab, or returns `None` at once if another call holds it.
+pub fn with_shared_slab<R>(f: impl FnOnce(&mut AlignedBuf) -> R) -> Option<R> {
+    match SLAB.try_lock() {
+        Ok(mut slab) => Some(f(&mut slab)),
+        Err(std::sync::TryLockError::Poisoned(e)) => Some(f(&mut e.into_inner())),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
 }
 
 /// Packed blocks that the threads of one call share, each packed once by the first

@@ -66,9 +66,17 @@ struct Shared {
 }
 
 pub struct Pool {
-    /// Held by the caller that owns the pool; worker i is `workers[i]`.
-    owner: Mutex<Vec<Handle>>,
+    /// Held by the caller that owns the pool.
+    owner: Mutex<Workers>,
     shared: Shared,
+}
+
+struct Workers {
+    /// Worker i is `handles[i]`.
+    handles: Vec<Handle>,
+    /// At most this many workers: set by `retire_above` under the owner lock, so a call
+    /// that read an older, higher thread setting cannot spawn past the new one.
+    cap: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -80,7 +88,7 @@ static POOL: OnceLock<Pool> = OnceLock::new();
 
 fn pool() -> &'static Pool {
     POOL.get_or_init(|| Pool {
-        owner: Mutex::new(Vec::new()),
+        owner: Mutex::new(Workers { handles: Vec::new(), cap: usize::MAX }),
         shared: Shared {
             state: Mutex::new(State {
                 job: None,
@@ -175,15 +183,27 @@ fn worker_loop(shared: &'static Shared, me: usize) {
     }
 }
 
-/// Stops and joins every worker numbered `keep` and above (waiting for a call in flight
-/// to finish first); returns how many were stopped.
+/// Stops and joins every worker numbered `keep` and above (waiting for a parallel call in
+/// flight to finish first), and spawns no more than `keep` from now on; returns how many
+/// were stopped.
 pub fn retire_above(keep: usize) -> usize {
     let Some(pool) = POOL.get() else { return 0 };
     let mut workers = lock(&pool.owner);
-    if workers.len() <= keep {
+    workers.cap = keep;
+    stop_from(&pool.shared, &mut workers, keep)
+}
+
+/// Stops and joins every worker (the cap stays: the next parallel call spawns them again).
+pub fn shutdown() -> usize {
+    let Some(pool) = POOL.get() else { return 0 };
+    let mut workers = lock(&pool.owner);
+    stop_from(&pool.shared, &mut workers, 0)
+}
+
+fn stop_from(shared: &Shared, workers: &mut Workers, keep: usize) -> usize {
+    if workers.handles.len() <= keep {
         return 0;
     }
-    let shared = &pool.shared;
     {
         let mut st = lock(&shared.state);
         st.keep = keep;
@@ -192,7 +212,7 @@ pub fn retire_above(keep: usize) -> usize {
         shared.epoch.store(st.epoch, Ordering::Release);
         shared.work.notify_all();
     }
-    let retired: Vec<Handle> = workers.drain(keep..).collect();
+    let retired: Vec<Handle> = workers.handles.drain(keep..).collect();
     let count = retired.len();
     for handle in retired {
         os_thread::join(handle);
@@ -201,14 +221,9 @@ pub fn retire_above(keep: usize) -> usize {
     count
 }
 
-/// Stops and joins every worker. The pool starts again on the next parallel call.
-pub fn shutdown() -> usize {
-    retire_above(0)
-}
-
 /// How many workers are running now.
 pub fn worker_count() -> usize {
-    POOL.get().map_or(0, |pool| lock(&pool.owner).len())
+    POOL.get().map_or(0, |pool| lock(&pool.owner).handles.len())
 }
 
 /// Runs `job(0) .. job(parts - 1)` on the caller and up to `parts - 1` pool workers and
@@ -222,10 +237,10 @@ pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync 
         Err(std::sync::TryLockError::WouldBlock) => return None,
     };
     let shared: &'static Shared = &pool.shared;
-    while workers.len() < parts - 1 {
-        let me = workers.len();
-        match os_thread::spawn(&format!("matmul-worker-{me}"), move || worker_loop(shared, me)) {
-            Some(handle) => workers.push(handle),
+    while workers.handles.len() < (parts - 1).min(workers.cap) {
+        let me = workers.handles.len();
+        match os_thread::spawn(&format!("matmul-w{me}"), move || worker_loop(shared, me)) {
+            Some(handle) => workers.handles.push(handle),
             // Fewer workers only means the caller takes more parts itself.
             None => break,
         }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::driver;
 use crate::element::Element;
 use crate::microkernel::Microkernel;
-use crate::pack::{with_buffers, AllocError, SharedBlocks};
+use crate::pack::{with_shared_slab, AllocError, SharedBlocks};
 use crate::pool;
 use crate::problem::Gemm;
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
@@ -99,11 +99,13 @@ pub fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces) -> Optio
     let threads = pieces.threads;
     let (block_len, blocks) = driver::shared_a_len(p.m, p.k, K::BLOCKING);
     let share = shares_a::<T>(p.m, p.k, K::BLOCKING);
-    with_buffers(|own| {
+    // The slab is taken before the pool: a call that finds it held would not get the
+    // pool either (the one holding it is running its own parallel call).
+    with_shared_slab(|slab| {
         let shared = if share {
-            match own.shared.get::<T>(block_len * blocks) {
+            match slab.get::<T>(block_len * blocks) {
                 // SAFETY: the slab holds blocks * block_len elements and outlives `shared`.
-                Ok(slab) => Some(unsafe { SharedBlocks::new(slab, block_len, blocks) }),
+                Ok(base) => Some(unsafe { SharedBlocks::new(base, block_len, blocks) }),
                 Err(_) => return Some(MM_ERR_ALLOCATION),
             }
         } else {
@@ -124,16 +126,18 @@ pub fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces) -> Optio
         };
         pool::run_parts(threads, &job).map(|r| r.err().unwrap_or(MM_OK))
     })
+    .flatten()
 }
 
 /// The given pieces on the calling thread in the given order, for tests: the result must
 /// not depend on how C is cut into pieces nor on the order they are computed in.
 pub fn run_in_order<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces, order: &[Run]) -> mm_status {
     let (block_len, blocks) = driver::shared_a_len(p.m, p.k, K::BLOCKING);
-    with_buffers(|own| {
-        let Ok(slab) = own.shared.get::<T>(block_len * blocks) else { return MM_ERR_ALLOCATION };
+    let mut slab = crate::pack::AlignedBuf::new();
+    {
+        let Ok(base) = slab.get::<T>(block_len * blocks) else { return MM_ERR_ALLOCATION };
         // SAFETY: the slab holds blocks * block_len elements and outlives `shared`.
-        let shared = unsafe { SharedBlocks::new(slab, block_len, blocks) };
+        let shared = unsafe { SharedBlocks::new(base, block_len, blocks) };
         for (turn, &run) in order.iter().enumerate() {
             let (rows, cols) = pieces.bounds(run, p.m, p.n);
             let first = turn % (rows.1 - rows.0).div_ceil(K::BLOCKING.mc);
@@ -143,5 +147,5 @@ pub fn run_in_order<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces,
             }
         }
         MM_OK
-    })
+    }
 }

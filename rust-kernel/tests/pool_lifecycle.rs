@@ -12,7 +12,7 @@ fn os_worker_threads() -> usize {
     let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task");
     tasks
         .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-        .filter(|name| name.starts_with("matmul-worker"))
+        .filter(|name| name.starts_with("matmul-w"))
         .count()
 }
 
@@ -36,6 +36,10 @@ fn workers_follow_the_setting_and_shutdown() {
     set_threads(4);
     assert!(mm_pool_threads() <= 3, "{} workers kept after set_num_threads(4)", mm_pool_threads());
     assert_eq!(os_worker_threads(), mm_pool_threads() as usize);
+
+    // A call that read a higher setting before it was lowered spawns no more than the new one.
+    assert!(same(&p.run(kind, 64)), "64 threads asked, 4 set");
+    assert!(mm_pool_threads() <= 3, "{} workers after a 64-thread call under set_num_threads(4)", mm_pool_threads());
 
     set_threads(1);
     assert_eq!(mm_pool_threads(), 0, "workers kept after set_num_threads(1)");

@@ -244,8 +244,15 @@ public final class Matmul {
             throw new IllegalArgumentException("C is " + c.rows() + "x" + c.cols() + ", expected "
                     + a.rows() + "x" + b.cols() + " for A " + a.rows() + "x" + a.cols() + " times B " + b.rows() + "x" + b.cols());
         }
-        dgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, a.rows(), b.cols(), a.cols(), 1.0,
-                a.segment(), Math.max(1, a.cols()), b.segment(), Math.max(1, b.cols()), 0.0, c.segment(), Math.max(1, c.cols()));
+        try {
+            dgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, a.rows(), b.cols(), a.cols(), 1.0,
+                    a.segment(), Math.max(1, a.cols()), b.segment(), Math.max(1, b.cols()), 0.0, c.segment(), Math.max(1, c.cols()));
+        } finally {
+            // The matrices own the memory: none may be collected (and freed) mid-multiply.
+            java.lang.ref.Reference.reachabilityFence(a);
+            java.lang.ref.Reference.reachabilityFence(b);
+            java.lang.ref.Reference.reachabilityFence(c);
+        }
     }
 
     // ---------------------------------------------------------------- kernel info and threads

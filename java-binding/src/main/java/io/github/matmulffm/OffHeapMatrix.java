@@ -4,6 +4,7 @@ import io.github.matmulffm.internal.OwnedMemory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
@@ -62,11 +63,20 @@ public final class OffHeapMatrix implements AutoCloseable {
     }
 
     public double get(int row, int col) {
-        return segment.get(ValueLayout.JAVA_DOUBLE, offset(row, col));
+        try {
+            return segment.get(ValueLayout.JAVA_DOUBLE, offset(row, col));
+        } finally {
+            // The cleaner must not free the memory while this matrix is still being read.
+            Reference.reachabilityFence(this);
+        }
     }
 
     public void set(int row, int col, double value) {
-        segment.set(ValueLayout.JAVA_DOUBLE, offset(row, col), value);
+        try {
+            segment.set(ValueLayout.JAVA_DOUBLE, offset(row, col), value);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The memory itself (row-major, leading dimension {@code cols}), for the segment DGEMM. */
@@ -89,7 +99,11 @@ public final class OffHeapMatrix implements AutoCloseable {
 
     /** A heap copy. */
     public double[][] toArray() {
-        return Matmul.unflatten(segment, rows, cols);
+        try {
+            return Matmul.unflatten(segment, rows, cols);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /**
@@ -99,7 +113,11 @@ public final class OffHeapMatrix implements AutoCloseable {
      */
     @Override
     public void close() {
-        memory.free();
+        try {
+            memory.free();
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     private long offset(int row, int col) {

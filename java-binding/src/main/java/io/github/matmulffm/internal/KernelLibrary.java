@@ -96,15 +96,23 @@ public final class KernelLibrary {
     static KernelLibrary open(Path path, String source) {
         Arena arena = Arena.ofShared();
         try {
-            SymbolLookup lookup = SymbolLookup.libraryLookup(path, arena);
-            KernelLibrary library = new KernelLibrary(source, path, lookup);
-            MethodHandle shutdown = LINKER.downcallHandle(lookup.findOrThrow("mm_shutdown"), INT_OF_VOID);
-            CLEANER.register(library, unloadAction(shutdown, arena));
-            return library;
+            return open(path, source, arena);
+        } catch (java.util.NoSuchElementException e) {
+            arena.close();
+            throw new IllegalArgumentException(path + " lacks a symbol of this binding (" + e.getMessage()
+                    + "): it was built from another version of rust-kernel; rebuild it (cargo build --release)", e);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
         }
+    }
+
+    private static KernelLibrary open(Path path, String source, Arena arena) {
+        SymbolLookup lookup = SymbolLookup.libraryLookup(path, arena);
+        KernelLibrary library = new KernelLibrary(source, path, lookup);
+        MethodHandle shutdown = LINKER.downcallHandle(lookup.findOrThrow("mm_shutdown"), INT_OF_VOID);
+        CLEANER.register(library, unloadAction(shutdown, arena));
+        return library;
     }
 
     /** shutdown(), then arena.close(), as a Runnable made of JDK classes only. */

@@ -32,8 +32,10 @@ import java.util.Set;
  * <p>Each class loader gets its own instance on POSIX systems: a private copy of the file,
  * deleted once opened, so two applications in one JVM (or the old and the new version of
  * one during a redeploy) never share thread settings or a pool that one of them stops.
- * Elsewhere (Windows, where a loaded file cannot be deleted) one file per content hash is
- * shared, which is safe too: the kernel's pool starts again after a shutdown.
+ * Elsewhere (Windows, where a loaded file cannot be deleted), and for the
+ * {@code matmul.library.path} override, which is opened in place, loaders share one
+ * instance (and its thread setting); that is safe too: the kernel's pool starts again
+ * after one loader's shutdown.
  */
 public final class NativeLoader {
     /** Path of a kernel library to load instead of the jar's copy. */
@@ -174,11 +176,16 @@ public final class NativeLoader {
         int dot = fileName.lastIndexOf('.');
         Path file = Files.createTempFile(dir, fileName.substring(0, dot) + "-", fileName.substring(dot),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Files.write(file, bytes);
-        if (!isSameContent(file, bytes.length, hash)) {
-            throw new IOException(file + ": content differs after writing");
+        try {
+            Files.write(file, bytes);
+            if (!isSameContent(file, bytes.length, hash)) {
+                throw new IOException(file + ": content differs after writing");
+            }
+            return file;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
         }
-        return file;
     }
 
     /**
@@ -227,18 +234,21 @@ public final class NativeLoader {
         if (!POSIX) {
             return null;
         }
-        String user = System.getProperty("user.name");
         Path real = dir.toRealPath();
+        // Who we are, as the file system sees it: the owner of a file we create. A user
+        // name may not exist (a container's arbitrary uid has no passwd entry).
+        Object me = ownerOfNewFile(real);
         for (Path folder = real; folder != null; folder = folder.getParent()) {
-            String owner = Files.getOwner(folder).getName();
+            Object owner = owner(folder);
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(folder);
-            boolean ownerOk = owner.equals(user) || owner.equals("root");
+            boolean ownerOk = owner.equals(me) || isRoot(owner);
             boolean othersWrite = permissions.contains(PosixFilePermission.GROUP_WRITE)
                     || permissions.contains(PosixFilePermission.OTHERS_WRITE);
             boolean sticky = UNIX_VIEW && (((Integer) Files.getAttribute(folder, "unix:mode")) & 01000) != 0;
             String what = folder.equals(real) ? "the extraction folder " : "its parent ";
             if (!ownerOk) {
-                return what + folder + " is owned by " + owner + ", not by " + user + " or root";
+                return what + folder + " is owned by " + Files.getOwner(folder).getName() + ", not by this user ("
+                        + System.getProperty("user.name") + ") or root";
             }
             if (othersWrite && (folder.equals(real) || !sticky)) {
                 return what + folder + " is writable by others (" + PosixFilePermissions.toString(permissions)
@@ -246,6 +256,25 @@ public final class NativeLoader {
             }
         }
         return null;
+    }
+
+    /** The numeric uid where the file system reports it, else the owner's name. */
+    private static Object owner(Path path) throws IOException {
+        return UNIX_VIEW ? Files.getAttribute(path, "unix:uid") : Files.getOwner(path).getName();
+    }
+
+    private static boolean isRoot(Object owner) {
+        return owner.equals(0) || owner.equals("root");
+    }
+
+    /** The owner of a file created in {@code dir} (and deleted again). */
+    private static Object ownerOfNewFile(Path dir) throws IOException {
+        Path probe = Files.createTempFile(dir, "owner", ".probe");
+        try {
+            return owner(probe);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
     }
 
     private static void moveIntoPlace(Path temporary, Path target) throws IOException {

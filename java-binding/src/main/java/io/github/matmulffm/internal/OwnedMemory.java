@@ -38,8 +38,18 @@ public final class OwnedMemory {
             this.bytes = bytes;
         }
 
+        /** The cleaner's call, once the owner is gone: nothing can be using the memory then. */
         @Override
         public void run() {
+            try {
+                close();
+            } catch (IllegalStateException inUse) {
+                // Only a segment kept past its owner can still be in use: it stays allocated.
+            }
+        }
+
+        /** Frees the memory once; throws IllegalStateException (freeing nothing) while a downcall uses it. */
+        synchronized void close() {
             if (arena.scope().isAlive()) {
                 arena.close();
             }
@@ -84,15 +94,13 @@ public final class OwnedMemory {
      *
      * @throws IllegalStateException while a native call is using the memory (nothing is freed)
      */
-    public synchronized void free() {
-        if (isFreed()) {
-            return;
-        }
+    public void free() {
         try {
-            release.arena.close();
+            release.close();
         } catch (IllegalStateException e) {
             throw new IllegalStateException("cannot free this memory while a multiply is using it", e);
         }
+        // Deregisters the cleaner; its run is a no-op now.
         cleanable.clean();
     }
 

@@ -132,7 +132,7 @@ public final class IsolatedLoader implements AutoCloseable {
             long count = 0;
             for (Path task : all) {
                 try {
-                    if (Files.readString(task.resolve("comm")).startsWith("matmul-worker")) {
+                    if (Files.readString(task.resolve("comm")).startsWith("matmul-w")) {
                         count++;
                     }
                 } catch (IOException gone) {
