@@ -1,7 +1,6 @@
 package io.github.matmulffm;
 
 import io.github.matmulffm.internal.OwnedMemory;
-import io.github.matmulffm.loaders.IsolatedLoader;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -105,7 +104,7 @@ class OffHeapMatrixLifecycleTest {
         public static void main(String[] args) throws Exception {
             int count = Integer.parseInt(args[0]);
             int n = Integer.parseInt(args[1]);
-            long start = IsolatedLoader.residentKiB();
+            long start = ProcessStats.residentKiB();
             for (int i = 0; i < count; i++) {
                 OffHeapMatrix matrix = OffHeapMatrix.allocate(n, n);
                 for (int row = 0; row < n; row += 8) {
@@ -113,7 +112,7 @@ class OffHeapMatrixLifecycleTest {
                 }
                 matrix.segment().fill((byte) 1);
             }
-            long grown = (IsolatedLoader.residentKiB() - start) / 1024;
+            long grown = (ProcessStats.residentKiB() - start) / 1024;
             System.out.println("dropped: count=" + count + " mib_each=" + (n * (long) n * 8 >> 20) + " grown_mib=" + grown
                     + " held_mib=" + (OwnedMemory.heldBytes() >> 20));
         }

@@ -173,20 +173,6 @@ public final class Soak {
         return c;
     }
 
-    /** Resident set size in KiB (Linux /proc), or -1 where there is none. */
-    static long rssKib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (Exception e) {
-            // Not Linux: the memory bound is not checked.
-        }
-        return -1;
-    }
-
     public static void main(String[] args) throws Exception {
         long seconds = Long.parseLong(args.length > 0 ? args[0] : "10");
         List<Problem> problems = problems();
@@ -227,13 +213,13 @@ public final class Soak {
             }));
         }
         warmedUp.await(120, TimeUnit.SECONDS);
-        long rssStart = rssKib();
+        long rssStart = ProcessStats.residentKiB();
         long start = System.nanoTime();
         boolean changed = false;
         while (failures.isEmpty()) {
             double elapsed = (System.nanoTime() - start) / 1e9;
             if (rssAt100k.get() < 0 && calls.sum() >= MIN_CALLS) {
-                rssAt100k.set(rssKib());
+                rssAt100k.set(ProcessStats.residentKiB());
             }
             if (!changed && elapsed >= seconds / 2.0) {
                 // Midway, under load: one kernel thread, then back to the default.
@@ -262,7 +248,7 @@ public final class Soak {
                 System.exit(2);
             }
         }
-        long rssEnd = rssKib();
+        long rssEnd = ProcessStats.residentKiB();
         double elapsed = (System.nanoTime() - start) / 1e9;
         long growthMib = rssStart < 0 ? 0 : (rssEnd - rssStart) / 1024;
         System.out.printf("soak: kernel=%s threads=%d calls=%d (array %d, off-heap %d, per-call arena %d) in %.1f s, "

@@ -7,10 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * An application's own class loader over the binding and slf4j, as an application server,
@@ -116,40 +112,5 @@ public final class IsolatedLoader implements AutoCloseable {
             Thread.sleep(20);
         }
         return ref.get() == null;
-    }
-
-    /** Mapped instances of the kernel library in this process (from /proc/self/maps). */
-    public static long mappedLibraries(String path) throws IOException {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(l -> l.contains(path)).map(l -> l.substring(l.indexOf('/'))).distinct().count();
-        }
-    }
-
-    /** OS threads named like the kernel's pool workers, in the whole process. */
-    public static long workerThreads() throws IOException {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            List<Path> all = tasks.toList();
-            long count = 0;
-            for (Path task : all) {
-                try {
-                    if (Files.readString(task.resolve("comm")).startsWith("matmul-w")) {
-                        count++;
-                    }
-                } catch (IOException gone) {
-                    // The thread exited while we looked.
-                }
-            }
-            return count;
-        }
-    }
-
-    /** Resident set size of this process in KiB. */
-    public static long residentKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS in /proc/self/status");
     }
 }

@@ -1,5 +1,7 @@
 package io.github.matmulffm.loaders;
 
+import io.github.matmulffm.ProcessStats;
+
 import java.lang.ref.WeakReference;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,13 +31,13 @@ public final class RedeployCycles {
             }
             awaitUnmapped();
             if (cycle == 9) {
-                rssWarm = IsolatedLoader.residentKiB();
+                rssWarm = ProcessStats.residentKiB();
             }
         }
-        long rssLast = IsolatedLoader.residentKiB();
+        long rssLast = ProcessStats.residentKiB();
         System.out.println("redeploy: cycles=" + cycles + " collected=" + collected + " rss_warm_kib=" + rssWarm
-                + " rss_last_kib=" + rssLast + " mapped_after=" + IsolatedLoader.mappedLibraries("libmatmul_kernel-")
-                + " workers_after=" + IsolatedLoader.workerThreads());
+                + " rss_last_kib=" + rssLast + " mapped_after=" + ProcessStats.mappedLibraries("libmatmul_kernel-")
+                + " workers_after=" + ProcessStats.workerThreads());
     }
 
     private static boolean deployRunUndeploy(int n, double[] a, double[] b, double[] c) throws InterruptedException {
@@ -48,7 +50,7 @@ public final class RedeployCycles {
     /** The cleaner unloads the library shortly after the loader is collected. */
     private static void awaitUnmapped() throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (IsolatedLoader.mappedLibraries("libmatmul_kernel-") > 0 && System.nanoTime() < deadline) {
+        while (ProcessStats.mappedLibraries("libmatmul_kernel-") > 0 && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(5);
         }
