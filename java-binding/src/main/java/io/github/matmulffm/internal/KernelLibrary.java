@@ -16,8 +16,8 @@ import java.lang.invoke.MethodType;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One opened instance of the kernel library: its own arena, its own symbol lookup
@@ -48,10 +48,31 @@ public final class KernelLibrary {
                 scalar, ptr, i64, i64, ptr, i64, i64, scalar, ptr, i64, i64);
     }
 
-    static final FunctionDescriptor INT_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_INT);
-    static final FunctionDescriptor INT_OF_INT = FunctionDescriptor.of(matmul_kernel_h.C_INT, matmul_kernel_h.C_INT);
-    static final FunctionDescriptor STRING_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_POINTER);
-    static final FunctionDescriptor STRING_OF_INT = FunctionDescriptor.of(matmul_kernel_h.C_POINTER, matmul_kernel_h.C_INT);
+    private static final FunctionDescriptor INT_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_INT);
+    private static final FunctionDescriptor INT_OF_INT = FunctionDescriptor.of(matmul_kernel_h.C_INT, matmul_kernel_h.C_INT);
+    private static final FunctionDescriptor STRING_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_POINTER);
+    private static final FunctionDescriptor STRING_OF_INT = FunctionDescriptor.of(matmul_kernel_h.C_POINTER, matmul_kernel_h.C_INT);
+
+    /**
+     * Every function this glue binds, with its descriptor: the one table the handles are
+     * bound from and {@code BindingsDescriptorTest} checks against the generated code.
+     */
+    static final Map<String, FunctionDescriptor> DESCRIPTORS = descriptors();
+
+    private static Map<String, FunctionDescriptor> descriptors() {
+        Map<String, FunctionDescriptor> all = new LinkedHashMap<>();
+        for (NativeGemm.Routine routine : NativeGemm.Routine.values()) {
+            all.put(routine.symbol(), gemmDescriptor(routine.elementType().scalarLayout()));
+        }
+        all.put("mm_set_num_threads", INT_OF_INT);
+        all.put("mm_get_num_threads", INT_OF_VOID);
+        all.put("mm_pool_threads", INT_OF_VOID);
+        all.put("mm_shutdown", INT_OF_VOID);
+        all.put("mm_kernel_name", STRING_OF_VOID);
+        all.put("mm_version", STRING_OF_VOID);
+        all.put("mm_status_message", STRING_OF_INT);
+        return Map.copyOf(all);
+    }
 
     private final String source;
     private final Path path;
@@ -73,20 +94,20 @@ public final class KernelLibrary {
         critical = new MethodHandle[routines.length];
         for (NativeGemm.Routine routine : routines) {
             MemorySegment address = lookup.findOrThrow(routine.symbol());
-            FunctionDescriptor descriptor = gemmDescriptor(routine.elementType().scalarLayout());
+            FunctionDescriptor descriptor = DESCRIPTORS.get(routine.symbol());
             plain[routine.ordinal()] = LINKER.downcallHandle(address, descriptor);
             critical[routine.ordinal()] = LINKER.downcallHandle(address, descriptor, Linker.Option.critical(true));
         }
-        setNumThreads = bind(lookup, "mm_set_num_threads", INT_OF_INT);
-        getNumThreads = bind(lookup, "mm_get_num_threads", INT_OF_VOID);
-        poolThreads = bind(lookup, "mm_pool_threads", INT_OF_VOID);
-        kernelName = bind(lookup, "mm_kernel_name", STRING_OF_VOID);
-        version = bind(lookup, "mm_version", STRING_OF_VOID);
-        statusMessage = bind(lookup, "mm_status_message", STRING_OF_INT);
+        setNumThreads = bind(lookup, "mm_set_num_threads");
+        getNumThreads = bind(lookup, "mm_get_num_threads");
+        poolThreads = bind(lookup, "mm_pool_threads");
+        kernelName = bind(lookup, "mm_kernel_name");
+        version = bind(lookup, "mm_version");
+        statusMessage = bind(lookup, "mm_status_message");
     }
 
-    private static MethodHandle bind(SymbolLookup lookup, String symbol, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(lookup.findOrThrow(symbol), descriptor);
+    private static MethodHandle bind(SymbolLookup lookup, String symbol) {
+        return LINKER.downcallHandle(lookup.findOrThrow(symbol), DESCRIPTORS.get(symbol));
     }
 
     /**
@@ -110,7 +131,7 @@ public final class KernelLibrary {
     private static KernelLibrary open(Path path, String source, Arena arena) {
         SymbolLookup lookup = SymbolLookup.libraryLookup(path, arena);
         KernelLibrary library = new KernelLibrary(source, path, lookup);
-        MethodHandle shutdown = LINKER.downcallHandle(lookup.findOrThrow("mm_shutdown"), INT_OF_VOID);
+        MethodHandle shutdown = bind(lookup, "mm_shutdown");
         CLEANER.register(library, unloadAction(shutdown, arena));
         return library;
     }
@@ -195,22 +216,6 @@ public final class KernelLibrary {
         } catch (Throwable e) {
             throw failure("mm_status_message", e);
         }
-    }
-
-    /** The descriptors bound here, by symbol: for the test that compares them with the generated ones. */
-    static List<Object[]> descriptorsBySymbol() {
-        List<Object[]> all = new ArrayList<>();
-        for (NativeGemm.Routine routine : NativeGemm.Routine.values()) {
-            all.add(new Object[]{routine.symbol(), gemmDescriptor(routine.elementType().scalarLayout())});
-        }
-        all.add(new Object[]{"mm_set_num_threads", INT_OF_INT});
-        all.add(new Object[]{"mm_get_num_threads", INT_OF_VOID});
-        all.add(new Object[]{"mm_pool_threads", INT_OF_VOID});
-        all.add(new Object[]{"mm_shutdown", INT_OF_VOID});
-        all.add(new Object[]{"mm_kernel_name", STRING_OF_VOID});
-        all.add(new Object[]{"mm_version", STRING_OF_VOID});
-        all.add(new Object[]{"mm_status_message", STRING_OF_INT});
-        return all;
     }
 
     private static String string(MemorySegment cString) {

@@ -30,10 +30,10 @@ class BindingsDescriptorTest {
         Files.delete(copy);
 
         Set<String> bound = new TreeSet<>();
-        for (Object[] entry : KernelLibrary.descriptorsBySymbol()) {
-            String symbol = (String) entry[0];
+        for (var entry : KernelLibrary.DESCRIPTORS.entrySet()) {
+            String symbol = entry.getKey();
             FunctionDescriptor generated = (FunctionDescriptor) matmul_kernel_h.class.getMethod(symbol + "$descriptor").invoke(null);
-            assertEquals(generated, entry[1], symbol);
+            assertEquals(generated, entry.getValue(), symbol);
             bound.add(symbol);
         }
         Set<String> declared = new TreeSet<>();
