@@ -21,6 +21,10 @@ const MAX_SHARED_BYTES: usize = 64 << 20;
 /// Whether the pieces of an m x k A share its packed blocks (see `MAX_SHARED_BYTES`).
 pub fn shares_a<T>(m: usize, k: usize, bl: crate::blocking::Blocking) -> bool {
     let (block_len, blocks) = driver::shared_a_len(m, k, bl);
+    slab_fits::<T>(block_len, blocks)
+}
+
+fn slab_fits<T>(block_len: usize, blocks: usize) -> bool {
     block_len.saturating_mul(blocks).saturating_mul(std::mem::size_of::<T>()) <= MAX_SHARED_BYTES
 }
 
@@ -98,7 +102,7 @@ fn status(r: Result<(), AllocError>) -> mm_status {
 pub fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces) -> Option<mm_status> {
     let threads = pieces.threads;
     let (block_len, blocks) = driver::shared_a_len(p.m, p.k, K::BLOCKING);
-    let share = shares_a::<T>(p.m, p.k, K::BLOCKING);
+    let share = slab_fits::<T>(block_len, blocks);
     // The slab is taken before the pool: a call that finds it held would not get the
     // pool either (the one holding it is running its own parallel call).
     with_shared_slab(|slab| {
