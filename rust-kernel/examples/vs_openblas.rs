@@ -9,7 +9,9 @@
 //!     [--baseline lib.so] [--reps 9] [--batch-ms 40] [--settle-ms 200] [--no-openblas] [--busy]
 //! ```
 //! `--busy` starts a competing process that spins on one core (the last CPU, pinned) for
-//! the whole run: the busy-machine mode. It is this program again (`--spin SECONDS CPU`),
+//! the whole run: the busy-machine mode. It also reports the cores each library got
+//! while timed (this process's CPU time over wall time, idle spinning workers included),
+//! which bounds what any split of the work can reach. It is this program again (`--spin SECONDS CPU`),
 //! killed when the bench ends and stopping by itself after 30 minutes in any case.
 //! With more than one thread, each OpenBLAS batch is followed by a `--settle-ms` pause:
 //! OpenBLAS's workers spin for a long while after each call and would otherwise take
@@ -146,6 +148,20 @@ struct Opts {
     settle_s: f64,
     /// Time only this crate (and the baseline): isolates our threading from OpenBLAS's.
     skip_blas: bool,
+    /// Also report the cores each library got (process CPU time / wall time per batch).
+    cores: bool,
+}
+
+extern "C" {
+    fn clock_gettime(clock: c_int, ts: *mut [i64; 2]) -> c_int;
+}
+
+/// CPU seconds used by every thread of this process so far.
+fn process_cpu_s() -> f64 {
+    let mut ts = [0i64; 2];
+    // SAFETY: CLOCK_PROCESS_CPUTIME_ID (2) into a timespec-sized buffer.
+    unsafe { clock_gettime(2, &mut ts) };
+    ts[0] as f64 + ts[1] as f64 * 1e-9
 }
 
 fn bench<T: Elem>(o: &Opts) {
@@ -160,8 +176,9 @@ fn bench<T: Elem>(o: &Opts) {
         }
         let base_hdr = if o.baseline.is_some() { " | baseline | ours/base" } else { "" };
         println!("\n### {} {}T\n", T::NAME, th);
-        println!("| n | ours GFLOP/s{base_hdr} | OpenBLAS | ours/OpenBLAS |");
-        println!("|---|---|{}---|---|", if o.baseline.is_some() { "---|---|" } else { "" });
+        let cores_hdr = if !o.cores { "" } else if o.baseline.is_some() { " | cores ours / base / OpenBLAS" } else { " | cores ours / OpenBLAS" };
+        println!("| n | ours GFLOP/s{base_hdr} | OpenBLAS | ours/OpenBLAS{cores_hdr} |");
+        println!("|---|---|{}---|---|{}", if o.baseline.is_some() { "---|---|" } else { "" }, if o.cores { "---|" } else { "" });
         for &n in &o.sizes {
             let mut rng = 0x1234_5678_9abc_def0u64 ^ n as u64;
             let mut next = || {
@@ -195,11 +212,12 @@ fn bench<T: Elem>(o: &Opts) {
 
             let libs = if base.is_some() { 3 } else { 2 };
             let mut samples: Vec<Vec<f64>> = vec![Vec::new(); libs];
+            let mut cores: Vec<Vec<f64>> = vec![Vec::new(); libs];
             for r in 0..o.reps {
                 for i in 0..libs {
                     // Rotate the order so no library always runs right after another.
                     let lib = (i + r) % libs;
-                    let t = Instant::now();
+                    let (t, cpu) = (Instant::now(), process_cpu_s());
                     for _ in 0..calls {
                         match lib {
                             0 => call_mm(ours, n, &a, &b, &mut c1),
@@ -209,7 +227,9 @@ fn bench<T: Elem>(o: &Opts) {
                             _ => call_mm(base.unwrap(), n, &a, &b, &mut c3),
                         }
                     }
-                    samples[lib].push(t.elapsed().as_secs_f64() / calls as f64);
+                    let wall = t.elapsed().as_secs_f64();
+                    samples[lib].push(wall / calls as f64);
+                    cores[lib].push((process_cpu_s() - cpu) / wall);
                     if lib == 1 && th > 1 && !o.skip_blas {
                         // OpenBLAS's idle workers busy-wait for ~2^28 cycles after a call
                         // (OPENBLAS_THREAD_TIMEOUT): let them go to sleep, or they steal
@@ -221,7 +241,14 @@ fn bench<T: Elem>(o: &Opts) {
             let flops = 2.0 * (n as f64).powi(3);
             let g: Vec<f64> = samples.iter_mut().map(|s| flops / median(s) / 1e9).collect();
             let base_cols = if libs == 3 { format!(" | {:.1} | {:.2}", g[2], g[0] / g[2]) } else { String::new() };
-            println!("| {n} | {:.1}{base_cols} | {:.1} | {:.2} |  <!-- max|diff| {diff:.1e} of max|C| {norm:.1e}, {calls} calls x {} reps -->",
+            let core_cols = if o.cores {
+                let c: Vec<String> = [0].into_iter().chain((libs == 3).then_some(2)).chain([1])
+                    .map(|lib| format!("{:.2}", median(&mut cores[lib]))).collect();
+                format!(" | {}", c.join(" / "))
+            } else {
+                String::new()
+            };
+            println!("| {n} | {:.1}{base_cols} | {:.1} | {:.2}{core_cols} |  <!-- max|diff| {diff:.1e} of max|C| {norm:.1e}, {calls} calls x {} reps -->",
                 g[0], g[1], g[0] / g[1], o.reps);
         }
     }
@@ -279,6 +306,7 @@ fn main() {
         batch_s: 0.04,
         settle_s: 0.2,
         skip_blas: false,
+        cores: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--spin") {
@@ -302,6 +330,7 @@ fn main() {
             }
             "--busy" => {
                 busy = true;
+                o.cores = true;
                 i -= 1;
             }
             "--settle-ms" => o.settle_s = v.parse::<f64>().unwrap() / 1e3,

@@ -4,7 +4,8 @@
 //! `threads`, `gemm`, `status`, `layout`); `problem` validates raw arguments into a
 //! strided description; `gemm` is the optimised path and `naive` the reference loop.
 //! The optimised path goes one way down: `gemm` (the plan: quick returns, kernel,
-//! pieces) -> `schedule` (hands pieces to the threads of `pool` as they come free) ->
+//! pieces) -> `schedule` (hands pieces to the threads of `pool` as they come free; a
+//! worker woken on its caller's CPU moves off it: `placement`) ->
 //! `driver` (one piece: the loops) -> `pack` (panels) -> `microkernel` (chosen by
 //! `dispatch`, tile and cache sizes from `blocking`).
 
@@ -21,6 +22,9 @@ pub mod naive;
 // (its declarations of the OS's thread calls are imports, not our ABI)
 pub mod os_thread;
 pub mod pack;
+/// cbindgen:ignore
+// (declares the OS's affinity calls)
+pub mod placement;
 pub mod pool;
 pub mod problem;
 pub mod schedule;

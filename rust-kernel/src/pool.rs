@@ -12,6 +12,8 @@
 //!   each other (no deadlock) and never stack more workers onto the cores.
 //! * The caller works on the parts too, and takes over any part no worker has claimed
 //!   yet, so a slow wake-up costs at most one part's time.
+//! * A worker that finds itself on its caller's CPU moves off it for the call
+//!   (`placement` says why); it takes back its whole mask before it parks.
 //! * Every part runs under `catch_unwind`: a panic is reported to the caller as a
 //!   failure; the worker survives and no lock is poisoned.
 //! * Workers above the thread setting are retired ([`retire_above`]), and [`shutdown`]
@@ -24,6 +26,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::os_thread::{self, Handle};
+use crate::placement::{self, Placement};
 use crate::status::{mm_status, MM_ERR_INTERNAL};
 
 /// How long an idle worker (or a caller waiting for the last part) polls before it
@@ -53,6 +56,8 @@ struct State {
     caller_parked: bool,
     /// Workers whose index is at least this exit when they next look for work.
     keep: usize,
+    /// The CPU the caller of the job in flight was on when it published it.
+    caller_cpu: Option<usize>,
 }
 
 struct Shared {
@@ -100,6 +105,7 @@ fn pool() -> &'static Pool {
                 parked_workers: 0,
                 caller_parked: false,
                 keep: usize::MAX,
+                caller_cpu: None,
             }),
             work: Condvar::new(),
             done: Condvar::new(),
@@ -159,13 +165,16 @@ fn finish(shared: &Shared, st: &mut State, result: PartResult) {
 }
 
 fn worker_loop(shared: &'static Shared, me: usize) {
+    let mut placement = Placement::of_this_thread();
     let mut st = lock(&shared.state);
     loop {
         if me >= st.keep {
             return;
         }
         if let Some((job, index)) = claim(&mut st) {
+            let caller_cpu = st.caller_cpu;
             drop(st);
+            placement.avoid(caller_cpu);
             let result = run_part(job, index);
             st = lock(&shared.state);
             finish(shared, &mut st, result);
@@ -173,7 +182,9 @@ fn worker_loop(shared: &'static Shared, me: usize) {
         }
         let seen = st.epoch;
         drop(st);
-        spin_until(|| shared.epoch.load(Ordering::Acquire) != seen);
+        if !spin_until(|| shared.epoch.load(Ordering::Acquire) != seen) {
+            placement.release();
+        }
         st = lock(&shared.state);
         while st.epoch == seen {
             st.parked_workers += 1;
@@ -256,6 +267,7 @@ pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync 
     st.next = 0;
     st.running = 0;
     st.failure = None;
+    st.caller_cpu = placement::current_cpu();
     st.epoch += 1;
     shared.outstanding.store(parts, Ordering::Release);
     shared.epoch.store(st.epoch, Ordering::Release);
