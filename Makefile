@@ -26,7 +26,7 @@ export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
 endif
 
-.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report profile safepoints install header bindings clean
+.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick profile safepoints install header bindings clean
 
 help:
 	@echo "make bench      build everything, run the JMH suite (~20 min), write results/results.{csv,md} and results/chart.png"
@@ -34,6 +34,7 @@ help:
 	@echo "make profile    profile one benchmark: make profile [PROFILE_BENCH='...'] [PROFILER=gc,stack|jfr]"
 	@echo "make test       cargo tests, Java tests (unit + packaged jar), header/bindings drift, example consumer"
 	@echo "make test-hosts tests that need root and a mount namespace (noexec tmp, foreign-owned folders)"
+	@echo "make case-study the recommendation service under open-loop load, per backend (~15 min): results/case-study.*"
 	@echo "make safepoints worst time to safepoint of heap-array calls per shape, G1 and ZGC"
 	@echo "make parity     regenerate parity/cases.csv, then check it from Rust and Java on every kernel path"
 	@echo "make soak       the 16-thread concurrency soak for 60 s (make test runs it for 10 s)"
@@ -127,6 +128,25 @@ bench-quick: build
 # Fails when the kernel through FFM falls below 10x java-naive (n = 200) or 0.5x OpenBLAS (n = 512).
 bench-guard:
 	java $(BENCH_CP).Guard $(QUICK_RESULTS)
+
+# The case study (examples/recommender): each backend's service process under open-loop load,
+# stepped past its capacity, one point cross-checked with hey (installed from Debian if root).
+RECOMMENDER_JAR := $(ROOT)/examples/recommender/target/recommender.jar
+define RUN_RECOMMENDER
+@command -v hey >/dev/null || { if [ "$$(id -u)" -eq 0 ]; then apt-get install -y -qq hey >/dev/null 2>&1 || \
+  { apt-get update -qq && apt-get install -y -qq hey; }; else echo "hey is not installed (sudo apt-get install hey): no cross-check"; fi; }
+jar=$$(mktemp --suffix=.jar) && cp $(RECOMMENDER_JAR) $$jar && trap 'rm -f $$jar' EXIT && \
+  java -Djava.awt.headless=true -cp $$jar io.github.matmulffm.examples.recommender.loadgen.CapacityRun $(1)
+endef
+
+# Writes results/case-study.{md,csv,png} and results/case-study-profile.png (~15 min).
+case-study: build
+	$(call RUN_RECOMMENDER,--out $(RESULTS))
+
+# The same, small and short (~4 min), as CI's smoke test: it fails if any backend's answers
+# disagree with the reference beyond the parity gauge.
+case-study-quick: build
+	$(call RUN_RECOMMENDER,--quick --step-seconds 2 --out $(QUICK_RESULTS))
 
 # Rewrites results.csv/.md and chart.png from a run's raw.json and env.json.
 bench-report:
