@@ -109,7 +109,7 @@ BENCH_JAR     := $(ROOT)/benchmarks/target/benchmarks.jar
 # one there. JMH forks inherit the environment; the report prints the core OpenBLAS ran.
 AVX512        := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes)
 BENCH_ENV     := $(if $(AVX512),OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-SkylakeX})
-BENCH_JAVA     = env $(BENCH_ENV) java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+BENCH_JAVA     = env $(BENCH_ENV) java --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector --sun-misc-unsafe-memory-access=allow \
   -Djava.awt.headless=true \
   -Dbench.commit="$${BENCH_COMMIT:-$$(git -C $(ROOT) describe --always --dirty 2>/dev/null || echo unknown)}"
 BENCH_CP      := -cp $(BENCH_JAR) io.github.matmulffm.bench

@@ -31,10 +31,10 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "-Xms1g"})
 public class GemmBenchmark {
 
-    /** An {@link Implementation} id: java-naive, java-tuned, ejml, rust-naive, rust-heap, rust-offheap, openblas. */
+    /** An {@link Implementation} id: java-naive, java-tuned, ejml, vectorblas, rust-naive, rust-heap, rust-offheap, openblas. */
     @Param({"rust-heap"})
     public String impl;
 

@@ -23,6 +23,8 @@ public enum Implementation {
     JAVA_TUNED("java-tuned", false, false),
     /** EJML's {@code CommonOps_DDRM.mult}, the pure-Java library a user would pick. */
     EJML("ejml", false, false),
+    /** netlib's VectorBLAS (Vector API, one thread): what Spark uses on JDK 16+ without native code. */
+    VECTORBLAS("vectorblas", false, true),
     /** The kernel's naive i-j-k loop behind FFM, on heap arrays: what the binding alone buys. */
     RUST_NAIVE("rust-naive", false, false),
     /** The kernel through {@code Matmul.dgemm(double[] ...)}: critical call when small, copied off-heap when large. */
@@ -58,9 +60,19 @@ public enum Implementation {
         return hasF32;
     }
 
-    /** Whether it can run here (OpenBLAS may be absent). */
+    /** Whether it can run here (OpenBLAS may be absent; VectorBLAS needs jdk.incubator.vector). */
     public boolean available() {
-        return this != OPENBLAS || OpenBlas.available();
+        return switch (this) {
+            case OPENBLAS -> OpenBlas.available();
+            case VECTORBLAS -> vectorBlas().isPresent();
+            default -> true;
+        };
+    }
+
+    /** netlib's VectorBLAS, if this JVM has the Vector API (else netlib would fall back to a scalar Java BLAS). */
+    static java.util.Optional<dev.ludovic.netlib.blas.BLAS> vectorBlas() {
+        dev.ludovic.netlib.blas.BLAS blas = dev.ludovic.netlib.blas.JavaBLAS.getInstance();
+        return blas.getClass().getSimpleName().equals("VectorBLAS") ? java.util.Optional.of(blas) : java.util.Optional.empty();
     }
 
     public static Implementation of(String id) {
@@ -102,7 +114,9 @@ public enum Implementation {
             throw new IllegalArgumentException(id + " runs on one thread only, asked for " + threads);
         }
         if (!available()) {
-            throw new IllegalStateException(id + " is unavailable: " + OpenBlas.unavailableReason());
+            throw new IllegalStateException(id + " is unavailable: " + (this == OPENBLAS ? OpenBlas.unavailableReason()
+                    : "netlib picked " + dev.ludovic.netlib.blas.JavaBLAS.getInstance().getClass().getSimpleName()
+                    + "; run with --add-modules=jdk.incubator.vector"));
         }
         double[][] inputs = inputs(n);
         if (f32) {
@@ -116,6 +130,7 @@ public enum Implementation {
             case JAVA_NAIVE -> javaNaive(n, inputs[0], inputs[1]);
             case JAVA_TUNED -> javaTuned(n, inputs[0], inputs[1]);
             case EJML -> ejml(n, inputs[0], inputs[1]);
+            case VECTORBLAS -> vectorBlas(n, f32, inputs[0], inputs[1]);
             case RUST_NAIVE -> rustNaive(n, inputs[0], inputs[1]);
             case RUST_HEAP -> {
                 Matmul.setThreads(threads);
@@ -229,6 +244,44 @@ public enum Implementation {
             public void close() {
             }
         };
+    }
+
+    /**
+     * VectorBLAS's Fortran-order gemm on the row-major arrays: C = A B row-major is the
+     * column-major C^T = B^T A^T over the same memory.
+     */
+    private static Gemm vectorBlas(int n, boolean f32, double[] a, double[] b) {
+        dev.ludovic.netlib.blas.BLAS blas = vectorBlas().orElseThrow();
+        if (f32) {
+            float[] af = toFloats(a), bf = toFloats(b), cf = new float[n * n];
+            return new Gemm() {
+                public Object multiply() {
+                    blas.sgemm("N", "N", n, n, n, 1.0f, bf, n, af, n, 0.0f, cf, n);
+                    return cf;
+                }
+
+                public double c(int i, int j) {
+                    return cf[i * n + j];
+                }
+
+                public void close() {
+                }
+            };
+        }
+        return new FlatC(n) {
+            public Object multiply() {
+                blas.dgemm("N", "N", n, n, n, 1.0, b, n, a, n, 0.0, c, n);
+                return c;
+            }
+        };
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ the kernel, heap arrays

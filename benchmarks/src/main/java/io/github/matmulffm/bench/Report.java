@@ -44,7 +44,7 @@ public final class Report {
 
     static final String GEMM = "gemm";
     static final String LATENCY = "latency";
-    private static final List<String> ORDER = List.of("java-naive", "java-tuned", "ejml", "rust-naive", "rust-heap",
+    private static final List<String> ORDER = List.of("java-naive", "java-tuned", "ejml", "vectorblas", "rust-naive", "rust-heap",
             "rust-offheap", "openblas");
 
     /** One measured configuration; times in microseconds. */
@@ -403,6 +403,7 @@ public final class Report {
             case "java-naive" -> new Color(0x7f7f7f);
             case "java-tuned" -> new Color(0x8c564b);
             case "ejml" -> new Color(0xbcbd22);
+            case "vectorblas" -> f32 ? new Color(0xf7b6d2) : new Color(0xe377c2);
             case "rust-naive" -> new Color(0x9467bd);
             case "rust-heap" -> new Color(0x1f77b4);
             case "rust-offheap" -> f32 ? new Color(0x17becf) : new Color(0x2ca02c);

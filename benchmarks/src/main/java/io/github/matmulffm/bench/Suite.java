@@ -118,6 +118,9 @@ public final class Suite {
         groups.add(gemm(plan, "java-naive", "f64", upToNaiveMax, one));
         groups.add(gemm(plan, "java-tuned", "f64", plan.sizes(), one));
         groups.add(gemm(plan, "ejml", "f64", plan.sizes(), one));
+        if (Implementation.VECTORBLAS.available()) {
+            groups.add(gemm(plan, "vectorblas", "f64", plan.sizes(), one));
+        }
         groups.add(gemm(plan, "rust-naive", "f64", upToNaiveMax, one));
         groups.add(gemm(plan, "rust-heap", "f64", plan.sizes(), threads));
         groups.add(gemm(plan, "rust-offheap", "f64", plan.sizes(), threads));
@@ -125,10 +128,13 @@ public final class Suite {
             groups.add(gemm(plan, "openblas", "f64", plan.sizes(), threads));
         }
         groups.add(gemm(plan, "rust-offheap", "f32", plan.f32Sizes(), threads));
+        if (Implementation.VECTORBLAS.available()) {
+            groups.add(gemm(plan, "vectorblas", "f32", plan.f32Sizes(), one));
+        }
         if (OpenBlas.available()) {
             groups.add(gemm(plan, "openblas", "f32", plan.f32Sizes(), threads));
         }
-        for (String impl : List.of("java-tuned", "rust-heap", "rust-offheap", "openblas")) {
+        for (String impl : List.of("java-tuned", "vectorblas", "rust-heap", "rust-offheap", "openblas")) {
             if (Implementation.of(impl).available()) {
                 groups.add(new Group(LatencyBenchmark.class, "call", impl, "f64", plan.latencySizes(), one,
                         plan.latency()));
