@@ -27,19 +27,22 @@ public final class ServiceProcess implements AutoCloseable {
     /** Every line the service printed so far (written by the reader thread). */
     private final List<String> output;
     private final Thread reader;
+    private final Thread errors;
 
-    private ServiceProcess(Process process, URI base, String banner, List<String> output, Thread reader) {
+    private ServiceProcess(Process process, URI base, String banner, List<String> output, Thread reader, Thread errors) {
         this.process = process;
         this.base = base;
         this.banner = banner;
         this.output = output;
         this.reader = reader;
+        this.errors = errors;
     }
 
     /** What the service printed; after it exited, all of it. */
     public List<String> output() throws InterruptedException {
         if (!process.isAlive()) {
             reader.join(5000);
+            errors.join(5000);
         }
         synchronized (output) {
             return List.copyOf(output);
@@ -56,27 +59,13 @@ public final class ServiceProcess implements AutoCloseable {
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", classPath, "io.github.matmulffm.examples.recommender.RecommenderService", "--port", "0"));
         command.addAll(flags);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        // stdout and stderr apart: merged, a log line from another thread of the service
+        // could land in the middle of the banner.
+        Process p = new ProcessBuilder(command).start();
         CompletableFuture<String> banner = new CompletableFuture<>();
         List<String> lines = new ArrayList<>();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                    if (LISTENING.matcher(line).find()) {
-                        banner.complete(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-            banner.complete(null);
-        }, "service-output");
-        reader.setDaemon(true);
-        reader.start();
+        Thread reader = drain(p.getInputStream(), lines, banner, "service-stdout");
+        Thread errors = drain(p.getErrorStream(), lines, null, "service-stderr");
         String line;
         try {
             line = banner.get(timeoutSeconds, TimeUnit.SECONDS);
@@ -91,7 +80,32 @@ public final class ServiceProcess implements AutoCloseable {
         }
         Matcher m = LISTENING.matcher(line);
         m.find();
-        return new ServiceProcess(p, URI.create(m.group(1)), line, lines, reader);
+        return new ServiceProcess(p, URI.create(m.group(1)), line, lines, reader, errors);
+    }
+
+    /** A daemon thread that copies the stream's lines into {@code lines}, completing {@code banner} when it is seen. */
+    private static Thread drain(java.io.InputStream stream, List<String> lines, CompletableFuture<String> banner, String name) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+        Thread t = new Thread(() -> {
+            try {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                    if (banner != null && LISTENING.matcher(line).find()) {
+                        banner.complete(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+            if (banner != null) {
+                banner.complete(null);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** The service's CPU time so far (user + system), from /proc; -1 where there is none. */
