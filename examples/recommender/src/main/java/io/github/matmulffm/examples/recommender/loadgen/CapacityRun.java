@@ -77,9 +77,9 @@ public final class CapacityRun {
         // The generator reads the same factors the services load, to check their answers.
         String jdbcUrl = "jdbc:h2:file:" + data.toAbsolutePath().resolve("factors");
         Factors factors = FactorStore.open(jdbcUrl, users, items, rank, seed);
-        int[] checkUsers = users(bodies(users, cohort, k, 1)[0]);
 
         byte[][] bodies = bodies(users, cohort, k, 64);
+        int[] checkUsers = users(bodies[0]); // the request each backend's answer is checked on
         String classPath = System.getProperty("java.class.path");
         List<String> serviceFlags = List.of("--users", "" + users, "--items", "" + items, "--rank", "" + rank,
                 "--seed", "" + seed, "--workers", "" + workers, "--jdbc-url", jdbcUrl);
