@@ -111,6 +111,60 @@ mm_status mm_sgemm(mm_layout layout,
                    int64_t ldc,
                    int64_t c_len);
 
+// As `mm_dgemm`, on at most `thread_budget` threads (a Spark task's `spark.task.cpus`, a
+// service's share of the cores). The budget is per call, not per calling thread: a JVM's
+// virtual threads move between OS threads, so a thread-local setting would follow the
+// carrier, not the caller. Budgeted calls share the process's `mm_get_num_threads()`
+// slots: one that finds none free waits for one, so together they never run the kernel
+// on more threads than that, and a budget never adds a thread. Products under
+// `MM_PARALLEL_MIN_MNK` multiply-adds run on the caller at once and take no slot.
+// `thread_budget` is 0 (no budget: exactly `mm_dgemm`) or 1..=MM_MAX_THREADS, else
+// `MM_ERR_INVALID_ARGUMENT` before anything is read or written.
+//
+// # Safety
+// As for `mm_dgemm`.
+mm_status mm_dgemm_budgeted(mm_layout layout,
+                            mm_transpose trans_a,
+                            mm_transpose trans_b,
+                            int64_t m,
+                            int64_t n,
+                            int64_t k,
+                            double alpha,
+                            const double *a,
+                            int64_t lda,
+                            int64_t a_len,
+                            const double *b,
+                            int64_t ldb,
+                            int64_t b_len,
+                            double beta,
+                            double *c,
+                            int64_t ldc,
+                            int64_t c_len,
+                            int32_t thread_budget);
+
+// As `mm_sgemm` on at most `thread_budget` threads; see `mm_dgemm_budgeted`.
+//
+// # Safety
+// As for `mm_dgemm`.
+mm_status mm_sgemm_budgeted(mm_layout layout,
+                            mm_transpose trans_a,
+                            mm_transpose trans_b,
+                            int64_t m,
+                            int64_t n,
+                            int64_t k,
+                            float alpha,
+                            const float *a,
+                            int64_t lda,
+                            int64_t a_len,
+                            const float *b,
+                            int64_t ldb,
+                            int64_t b_len,
+                            float beta,
+                            float *c,
+                            int64_t ldc,
+                            int64_t c_len,
+                            int32_t thread_budget);
+
 // The textbook i-j-k loop with the same contract as `mm_dgemm`: the reference for
 // parity tests and benchmarks (no FMA, sum in k order, then alpha * sum + beta * c).
 //
@@ -148,6 +202,14 @@ mm_status mm_shutdown(void);
 
 // The number of worker threads the pool holds now (0 after `mm_shutdown`).
 int32_t mm_pool_threads(void);
+
+// How many of the `mm_get_num_threads()` slots parallel and budgeted calls hold now.
+int32_t mm_threads_in_use(void);
+
+// The most threads that ran kernel code at once (products of `MM_PARALLEL_MIN_MNK`
+// multiply-adds and up) since the last reset; a non-zero `reset` starts the count again
+// from the threads running now. For tests and operators checking that budgets hold.
+int32_t mm_threads_peak(int32_t reset);
 
 // The number of threads a multiply may use now.
 int32_t mm_get_num_threads(void);

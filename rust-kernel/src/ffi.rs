@@ -9,13 +9,13 @@ use crate::layout::{mm_layout, mm_transpose};
 use crate::problem::{Gemm, RawGemm};
 use crate::status::*;
 use crate::threads::MM_MAX_THREADS;
-use crate::{gemm, naive, pool, threads};
+use crate::{gemm, naive, pool, slots, threads};
 
 fn guarded(body: impl FnOnce() -> mm_status) -> mm_status {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(MM_ERR_INTERNAL)
 }
 
-fn run_gemm<T: Element>(raw: RawGemm<T>, kernel: fn(&Gemm<T>) -> mm_status) -> mm_status {
+fn run_gemm<T: Element>(raw: RawGemm<T>, kernel: impl FnOnce(&Gemm<T>) -> mm_status) -> mm_status {
     guarded(|| match raw.validate() {
         Ok(problem) => kernel(&problem),
         Err(status) => status,
@@ -85,6 +85,88 @@ pub unsafe extern "C" fn mm_sgemm(
     run_gemm(raw, gemm::gemm::<f32>)
 }
 
+/// The threads a budgeted call may use: 0 (no budget), or 1..=MM_MAX_THREADS.
+fn thread_budget(budget: i32) -> Result<gemm::Threads, mm_status> {
+    match budget {
+        0 => Ok(gemm::Threads::Setting),
+        1..=MM_MAX_THREADS => Ok(gemm::Threads::Budget(budget as usize)),
+        _ => Err(MM_ERR_INVALID_ARGUMENT),
+    }
+}
+
+fn run_budgeted<T: crate::microkernel::Kernels>(raw: RawGemm<T>, budget: i32) -> mm_status {
+    match thread_budget(budget) {
+        Ok(threads) => run_gemm(raw, |p| gemm::gemm_on(crate::dispatch::selected(), threads, p)),
+        Err(status) => status,
+    }
+}
+
+/// As `mm_dgemm`, on at most `thread_budget` threads (a Spark task's `spark.task.cpus`, a
+/// service's share of the cores). The budget is per call, not per calling thread: a JVM's
+/// virtual threads move between OS threads, so a thread-local setting would follow the
+/// carrier, not the caller. Budgeted calls share the process's `mm_get_num_threads()`
+/// slots: one that finds none free waits for one, so together they never run the kernel
+/// on more threads than that, and a budget never adds a thread. Products under
+/// `MM_PARALLEL_MIN_MNK` multiply-adds run on the caller at once and take no slot.
+/// `thread_budget` is 0 (no budget: exactly `mm_dgemm`) or 1..=MM_MAX_THREADS, else
+/// `MM_ERR_INVALID_ARGUMENT` before anything is read or written.
+///
+/// # Safety
+/// As for `mm_dgemm`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_dgemm_budgeted(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f64,
+    a: *const f64,
+    lda: i64,
+    a_len: i64,
+    b: *const f64,
+    ldb: i64,
+    b_len: i64,
+    beta: f64,
+    c: *mut f64,
+    ldc: i64,
+    c_len: i64,
+    thread_budget: i32,
+) -> mm_status {
+    let raw = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_budgeted(raw, thread_budget)
+}
+
+/// As `mm_sgemm` on at most `thread_budget` threads; see `mm_dgemm_budgeted`.
+///
+/// # Safety
+/// As for `mm_dgemm`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_sgemm_budgeted(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f32,
+    a: *const f32,
+    lda: i64,
+    a_len: i64,
+    b: *const f32,
+    ldb: i64,
+    b_len: i64,
+    beta: f32,
+    c: *mut f32,
+    ldc: i64,
+    c_len: i64,
+    thread_budget: i32,
+) -> mm_status {
+    let raw = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_budgeted(raw, thread_budget)
+}
+
 /// The textbook i-j-k loop with the same contract as `mm_dgemm`: the reference for
 /// parity tests and benchmarks (no FMA, sum in k order, then alpha * sum + beta * c).
 ///
@@ -145,6 +227,20 @@ pub extern "C" fn mm_shutdown() -> mm_status {
 #[no_mangle]
 pub extern "C" fn mm_pool_threads() -> i32 {
     catch_unwind(pool::worker_count).map(|n| n.min(i32::MAX as usize) as i32).unwrap_or(0)
+}
+
+/// How many of the `mm_get_num_threads()` slots parallel and budgeted calls hold now.
+#[no_mangle]
+pub extern "C" fn mm_threads_in_use() -> i32 {
+    catch_unwind(slots::in_use).map(|n| n.min(i32::MAX as usize) as i32).unwrap_or(0)
+}
+
+/// The most threads that ran kernel code at once (products of `MM_PARALLEL_MIN_MNK`
+/// multiply-adds and up) since the last reset; a non-zero `reset` starts the count again
+/// from the threads running now. For tests and operators checking that budgets hold.
+#[no_mangle]
+pub extern "C" fn mm_threads_peak(reset: i32) -> i32 {
+    catch_unwind(|| slots::peak(reset != 0)).map(|n| n.min(i32::MAX as usize) as i32).unwrap_or(0)
 }
 
 /// The number of threads a multiply may use now.

@@ -2,7 +2,8 @@
 //! `schedule`, one piece in `driver`): quick returns, the kernel for this CPU, the
 //! blocking, and how many pieces C is cut into. A call goes one way down: small or
 //! single-threaded ones straight to `driver` as one piece, parallel ones through
-//! `schedule`, which runs `driver::piece` on the threads of `pool`.
+//! `schedule`, which runs `driver::piece` on the threads of `pool`. How many threads a
+//! call gets (its budget, what is free) is asked of `slots` here, once.
 use crate::blocking::Blocking;
 use crate::dispatch::{self, KernelKind};
 use crate::driver;
@@ -11,7 +12,7 @@ use crate::microkernel::{Kernels, Microkernel};
 use crate::problem::{Gemm, MatrixMut, MatrixRef};
 use crate::schedule::{self, Pieces};
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
-use crate::threads;
+use crate::{slots, threads};
 
 /// Below this many multiply-adds (m * n * k) a call runs on the caller's thread alone and
 /// never waits on the thread pool (waking a worker costs several microseconds, a sizeable
@@ -20,19 +21,42 @@ use crate::threads;
 pub const MM_PARALLEL_MIN_MNK: i64 = 96 * 96 * 96;
 const PARALLEL_MIN_MNK: usize = MM_PARALLEL_MIN_MNK as usize;
 
+/// How many threads a call may have, and whether it waits for them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// Up to the thread setting, what `slots` has free now; never waits.
+    Setting,
+    /// Up to this many (at least 1), capped by the thread setting; waits for a slot.
+    Budget(usize),
+    /// Exactly this many, outside the slots: for tests and tools that need a thread count
+    /// the machine's cores would not give.
+    Exactly(usize),
+}
+
 /// C := alpha * op(A) * op(B) + beta * C with the process's kernel and thread count.
 pub fn gemm<T: Kernels>(p: &Gemm<T>) -> mm_status {
-    gemm_with_threads(dispatch::selected(), threads::num_threads(), p)
+    gemm_on(dispatch::selected(), Threads::Setting, p)
+}
+
+/// As [`gemm`], using at most `budget` threads (at least 1) and waiting for a free slot
+/// if every one is taken: see `slots`.
+pub fn gemm_budgeted<T: Kernels>(budget: usize, p: &Gemm<T>) -> mm_status {
+    gemm_on(dispatch::selected(), Threads::Budget(budget.max(1)), p)
 }
 
 /// As [`gemm`] with an explicit kernel (resolved to the best supported one if this CPU
 /// lacks it): lets tests cover every path in one process.
 pub fn gemm_with<T: Kernels>(kind: KernelKind, p: &Gemm<T>) -> mm_status {
-    gemm_with_threads(kind, threads::num_threads(), p)
+    gemm_on(kind, Threads::Setting, p)
 }
 
-/// As [`gemm_with`] with an explicit thread count (at least 1).
+/// As [`gemm_with`] on exactly `nthreads` threads (at least 1), outside the slots.
 pub fn gemm_with_threads<T: Kernels>(kind: KernelKind, nthreads: usize, p: &Gemm<T>) -> mm_status {
+    gemm_on(kind, Threads::Exactly(nthreads.max(1)), p)
+}
+
+/// The one entry of every optimised call.
+pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> mm_status {
     if p.m == 0 || p.n == 0 {
         return MM_OK;
     }
@@ -42,9 +66,9 @@ pub fn gemm_with_threads<T: Kernels>(kind: KernelKind, nthreads: usize, p: &Gemm
     }
     let p = row_major_c(p);
     match dispatch::resolve(kind) {
-        KernelKind::Avx512 => run::<T, T::Avx512>(&p, nthreads),
-        KernelKind::Avx2 => run::<T, T::Avx2>(&p, nthreads),
-        KernelKind::Generic => run::<T, T::Generic>(&p, nthreads),
+        KernelKind::Avx512 => run::<T, T::Avx512>(&p, threads),
+        KernelKind::Avx2 => run::<T, T::Avx2>(&p, threads),
+        KernelKind::Generic => run::<T, T::Generic>(&p, threads),
     }
 }
 
@@ -113,14 +137,38 @@ pub fn plan<T>(m: usize, n: usize, k: usize, bl: Blocking, threads: usize) -> Op
     (threads > 1).then(|| Pieces { threads, ..pieces })
 }
 
-fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, nthreads: usize) -> mm_status {
-    if let Some(pieces) = plan::<T>(p.m, p.n, p.k, K::BLOCKING, nthreads) {
-        if let Some(done) = schedule::run::<T, K>(p, &pieces) {
-            return done;
-        }
-        // Another caller owns the pool: compute alone (same tiles, same result).
+fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, threads: Threads) -> mm_status {
+    if p.m.saturating_mul(p.n).saturating_mul(p.k) < PARALLEL_MIN_MNK {
+        // Microseconds of work: no slot, no count, never a wait (see `slots`).
+        return status(driver::gemm_serial::<T, K>(p));
     }
-    status(driver::gemm_serial::<T, K>(p))
+    let plan_for = |threads: usize| plan::<T>(p.m, p.n, p.k, K::BLOCKING, threads);
+    let (pieces, _grant) = match threads {
+        Threads::Exactly(n) => (plan_for(n), None),
+        Threads::Setting | Threads::Budget(_) => {
+            let cap = match threads {
+                Threads::Budget(budget) => budget.min(threads::num_threads()),
+                _ => threads::num_threads(),
+            };
+            let first = plan_for(cap);
+            let wanted = first.as_ref().map_or(1, |pieces| pieces.threads);
+            let grant = match threads {
+                Threads::Budget(_) => Some(slots::acquire(wanted)),
+                // None free: compute alone on the caller's thread, outside the count.
+                _ => slots::try_acquire(wanted),
+            };
+            let granted = grant.as_ref().map_or(1, slots::Grant::threads);
+            let pieces = if granted == wanted { first } else { plan_for(granted) };
+            (pieces, grant)
+        }
+    };
+    match pieces {
+        Some(pieces) => schedule::run::<T, K>(p, &pieces),
+        None => {
+            let _running = slots::running();
+            status(driver::gemm_serial::<T, K>(p))
+        }
+    }
 }
 
 /// C := beta * C over the m x n window; beta == 0 writes zeros without reading C.

@@ -28,6 +28,7 @@ pub mod placement;
 pub mod pool;
 pub mod problem;
 pub mod schedule;
+pub mod slots;
 pub mod status;
 pub mod threads;
 

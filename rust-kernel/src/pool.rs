@@ -7,11 +7,12 @@
 //!   on a condition variable. On a virtual machine a parked worker's idle vCPU halts,
 //!   and waking it costs more than a whole part of a mid-sized product; back-to-back
 //!   calls find the worker awake.
-//! * One caller at a time owns the pool (`try_lock`). A caller that finds it busy gets
-//!   `None` back and computes alone on its own thread: concurrent callers never wait on
-//!   each other (no deadlock) and never stack more workers onto the cores.
-//! * The caller works on the parts too, and takes over any part no worker has claimed
-//!   yet, so a slow wake-up costs at most one part's time.
+//! * Several callers may publish jobs at once; workers serve the oldest job with parts
+//!   left. How many threads a call may have is settled before it gets here, by `slots`
+//!   (a call's parts are its granted threads), so together the jobs never ask for more
+//!   workers than the thread setting allows.
+//! * The caller works on its own job's parts too, and takes over any part no worker has
+//!   claimed yet, so a slow wake-up (or no worker free) costs at most one part's time.
 //! * A worker that finds itself on its caller's CPU moves off it for the call
 //!   (`placement` says why); it takes back its whole mask before it parks.
 //! * Every part runs under `catch_unwind`: a panic is reported to the caller as a
@@ -44,34 +45,46 @@ struct JobPtr(*const Job);
 // SAFETY: the pointee is Sync, and it outlives every use (see above).
 unsafe impl Send for JobPtr {}
 
-struct State {
-    job: Option<JobPtr>,
+/// One published job: its parts are claimed in order by its caller and any worker.
+struct Entry {
+    id: u64,
+    job: JobPtr,
     parts: usize,
     next: usize,
     running: usize,
     failure: Option<mm_status>,
+    /// The CPU its caller was on when it published it.
+    caller_cpu: Option<usize>,
+    /// The caller's count of parts not yet finished (running plus unclaimed), written
+    /// under the lock and polled by the caller without it while it spins.
+    outstanding: *const AtomicUsize,
+}
+// SAFETY: `outstanding` points into the publishing caller's frame, which removes the
+// entry (under the lock) before it returns; it is only touched under the lock.
+unsafe impl Send for Entry {}
+
+struct State {
+    /// Jobs in publication order: workers serve the oldest one with parts left.
+    jobs: Vec<Entry>,
+    next_id: u64,
     /// Bumped for every published job; parked workers wait for it to change.
     epoch: u64,
     parked_workers: usize,
-    caller_parked: bool,
+    parked_callers: usize,
     /// Workers whose index is at least this exit when they next look for work.
     keep: usize,
-    /// The CPU the caller of the job in flight was on when it published it.
-    caller_cpu: Option<usize>,
 }
 
 struct Shared {
     state: Mutex<State>,
     work: Condvar,
     done: Condvar,
-    /// Mirrors of `State::epoch` and of the parts not yet finished (running plus
-    /// unclaimed), written under the lock and polled without it while spinning.
+    /// Mirror of `State::epoch`, polled without the lock while spinning.
     epoch: AtomicU64,
-    outstanding: AtomicUsize,
 }
 
 pub struct Pool {
-    /// Held by the caller that owns the pool.
+    /// Taken to spawn or stop workers.
     owner: Mutex<Workers>,
     shared: Shared,
 }
@@ -96,21 +109,16 @@ fn pool() -> &'static Pool {
         owner: Mutex::new(Workers { handles: Vec::new(), cap: usize::MAX }),
         shared: Shared {
             state: Mutex::new(State {
-                job: None,
-                parts: 0,
-                next: 0,
-                running: 0,
-                failure: None,
+                jobs: Vec::new(),
+                next_id: 0,
                 epoch: 0,
                 parked_workers: 0,
-                caller_parked: false,
+                parked_callers: 0,
                 keep: usize::MAX,
-                caller_cpu: None,
             }),
             work: Condvar::new(),
             done: Condvar::new(),
             epoch: AtomicU64::new(0),
-            outstanding: AtomicUsize::new(0),
         },
     })
 }
@@ -139,27 +147,35 @@ fn run_part(job: JobPtr, index: usize) -> PartResult {
     }
 }
 
-/// Claims the next unclaimed part, if any (with `state` locked).
-fn claim(st: &mut State) -> Option<(JobPtr, usize)> {
-    match st.job {
-        Some(job) if st.next < st.parts => {
-            let index = st.next;
-            st.next += 1;
-            st.running += 1;
-            Some((job, index))
-        }
-        _ => None,
-    }
+/// A claimed part: which job, which part, and where that job's caller runs.
+struct Claim {
+    id: u64,
+    job: JobPtr,
+    index: usize,
+    caller_cpu: Option<usize>,
 }
 
-fn finish(shared: &Shared, st: &mut State, result: PartResult) {
+/// Claims the next unclaimed part of the oldest job that has one, or of job `only`
+/// (with `state` locked).
+fn claim(st: &mut State, only: Option<u64>) -> Option<Claim> {
+    let entry = st.jobs.iter_mut().find(|e| e.next < e.parts && only.is_none_or(|id| e.id == id))?;
+    let index = entry.next;
+    entry.next += 1;
+    entry.running += 1;
+    Some(Claim { id: entry.id, job: entry.job, index, caller_cpu: entry.caller_cpu })
+}
+
+fn finish(shared: &Shared, st: &mut State, id: u64, result: PartResult) {
+    let parked_callers = st.parked_callers;
+    let Some(entry) = st.jobs.iter_mut().find(|e| e.id == id) else { return };
     if let Err(status) = result {
-        st.failure.get_or_insert(status);
+        entry.failure.get_or_insert(status);
     }
-    st.running -= 1;
-    let outstanding = st.running + (st.parts - st.next);
-    shared.outstanding.store(outstanding, Ordering::Release);
-    if outstanding == 0 && st.caller_parked {
+    entry.running -= 1;
+    let outstanding = entry.running + (entry.parts - entry.next);
+    // SAFETY: the entry is still published, so its caller's frame is alive (see Entry).
+    unsafe { (*entry.outstanding).store(outstanding, Ordering::Release) };
+    if outstanding == 0 && parked_callers > 0 {
         shared.done.notify_all();
     }
 }
@@ -171,13 +187,12 @@ fn worker_loop(shared: &'static Shared, me: usize) {
         if me >= st.keep {
             return;
         }
-        if let Some((job, index)) = claim(&mut st) {
-            let caller_cpu = st.caller_cpu;
+        if let Some(part) = claim(&mut st, None) {
             drop(st);
-            placement.avoid(caller_cpu);
-            let result = run_part(job, index);
+            placement.avoid(part.caller_cpu);
+            let result = run_part(part.job, part.index);
             st = lock(&shared.state);
-            finish(shared, &mut st, result);
+            finish(shared, &mut st, part.id, result);
             continue;
         }
         let seen = st.epoch;
@@ -194,9 +209,9 @@ fn worker_loop(shared: &'static Shared, me: usize) {
     }
 }
 
-/// Stops and joins every worker numbered `keep` and above (waiting for a parallel call in
-/// flight to finish first), and spawns no more than `keep` from now on; returns how many
-/// were stopped.
+/// Stops and joins every worker numbered `keep` and above (each first finishes the part it
+/// is running; the callers of jobs in flight run their unclaimed parts themselves), and
+/// spawns no more than `keep` from now on; returns how many were stopped.
 pub fn retire_above(keep: usize) -> usize {
     let Some(pool) = POOL.get() else { return 0 };
     let mut workers = lock(&pool.owner);
@@ -238,65 +253,81 @@ pub fn worker_count() -> usize {
 }
 
 /// Runs `job(0) .. job(parts - 1)` on the caller and up to `parts - 1` pool workers and
-/// returns the first failure, or `None` without running anything if another caller
-/// owns the pool.
-pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync + 'a)) -> Option<PartResult> {
+/// returns the first failure. Several callers may run jobs at once; how many threads
+/// they may use together is decided before, by `slots`, so the workers serve them all.
+pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync + 'a)) -> PartResult {
     let pool = pool();
-    let mut workers = match pool.owner.try_lock() {
-        Ok(guard) => guard,
-        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
-        Err(std::sync::TryLockError::WouldBlock) => return None,
-    };
     let shared: &'static Shared = &pool.shared;
-    while workers.handles.len() < (parts - 1).min(workers.cap) {
-        let me = workers.handles.len();
-        match os_thread::spawn(&format!("matmul-w{me}"), move || worker_loop(shared, me)) {
-            Some(handle) => workers.handles.push(handle),
-            // Fewer workers only means the caller takes more parts itself.
-            None => break,
-        }
-    }
+    let outstanding = AtomicUsize::new(parts);
 
-    // SAFETY: erases the borrow's lifetime; this function withdraws the pointer and
+    // SAFETY: erases the borrow's lifetime; this function withdraws the entry and
     // waits for every claimed part before it returns, panicking or not (parts are run
     // under catch_unwind), so no worker can touch `job` after it goes away.
     let erased: &'static Job = unsafe { std::mem::transmute::<&'a (dyn Fn(usize) -> PartResult + Sync + 'a), &'static Job>(job) };
     let mut st = lock(&shared.state);
-    st.job = Some(JobPtr(erased));
-    st.parts = parts;
-    st.next = 0;
-    st.running = 0;
-    st.failure = None;
-    st.caller_cpu = placement::current_cpu();
+    let id = st.next_id;
+    st.next_id += 1;
+    st.jobs.push(Entry {
+        id,
+        job: JobPtr(erased),
+        parts,
+        next: 0,
+        running: 0,
+        failure: None,
+        caller_cpu: placement::current_cpu(),
+        outstanding: &outstanding,
+    });
+    let helpers: usize = st.jobs.iter().map(|e| e.parts - 1).sum();
     st.epoch += 1;
-    shared.outstanding.store(parts, Ordering::Release);
     shared.epoch.store(st.epoch, Ordering::Release);
     if st.parked_workers > 0 {
         shared.work.notify_all();
     }
-
-    while let Some((job, index)) = claim(&mut st) {
-        drop(st);
-        let result = run_part(job, index);
-        st = lock(&shared.state);
-        finish(shared, &mut st, result);
-    }
-    if st.running > 0 {
-        drop(st);
-        spin_until(|| shared.outstanding.load(Ordering::Acquire) == 0);
-        st = lock(&shared.state);
-        while st.running > 0 {
-            st.caller_parked = true;
-            st = shared.done.wait(st).unwrap_or_else(|e| e.into_inner());
-        }
-        st.caller_parked = false;
-    }
-    let failure = st.failure.take();
-    st.job = None;
     drop(st);
-    drop(workers);
-    Some(match failure {
+    spawn_up_to(pool, helpers);
+
+    let mut st = lock(&shared.state);
+    while let Some(part) = claim(&mut st, Some(id)) {
+        drop(st);
+        let result = run_part(part.job, part.index);
+        st = lock(&shared.state);
+        finish(shared, &mut st, id, result);
+    }
+    let running = |st: &State| st.jobs.iter().find(|e| e.id == id).map_or(0, |e| e.running);
+    if running(&st) > 0 {
+        drop(st);
+        spin_until(|| outstanding.load(Ordering::Acquire) == 0);
+        st = lock(&shared.state);
+        while running(&st) > 0 {
+            st.parked_callers += 1;
+            st = shared.done.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.parked_callers -= 1;
+        }
+    }
+    let at = st.jobs.iter().position(|e| e.id == id).expect("a caller's job stays published until it withdraws it");
+    let failure = st.jobs.remove(at).failure;
+    drop(st);
+    match failure {
         Some(status) => Err(status),
         None => Ok(()),
-    })
+    }
+}
+
+/// Spawns workers until there are `wanted` (at most the cap). Skipped while another
+/// thread spawns or stops workers: the caller then takes more parts itself.
+fn spawn_up_to(pool: &'static Pool, wanted: usize) {
+    let mut workers = match pool.owner.try_lock() {
+        Ok(guard) => guard,
+        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return,
+    };
+    let shared: &'static Shared = &pool.shared;
+    while workers.handles.len() < wanted.min(workers.cap) {
+        let me = workers.handles.len();
+        match os_thread::spawn(&format!("matmul-w{me}"), move || worker_loop(shared, me)) {
+            Some(handle) => workers.handles.push(handle),
+            // Fewer workers only means the callers take more parts themselves.
+            None => break,
+        }
+    }
 }

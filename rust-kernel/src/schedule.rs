@@ -10,6 +10,7 @@ use crate::element::Element;
 use crate::microkernel::Microkernel;
 use crate::pack::{with_shared_slab, AllocError, SharedBlocks};
 use crate::pool;
+use crate::slots;
 use crate::problem::Gemm;
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
 
@@ -97,26 +98,26 @@ fn status(r: Result<(), AllocError>) -> mm_status {
     }
 }
 
-/// Runs every piece on up to `threads` threads of the pool; `None` without computing
-/// anything if another caller owns the pool.
-pub fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces) -> Option<mm_status> {
+/// Runs every piece on up to `pieces.threads` threads of the pool (the slots for them are
+/// already granted).
+pub fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces) -> mm_status {
     let threads = pieces.threads;
     let (block_len, blocks) = driver::shared_a_len(p.m, p.k, K::BLOCKING);
     let share = slab_fits::<T>(block_len, blocks);
-    // The slab is taken before the pool: a call that finds it held would not get the
-    // pool either (the one holding it is running its own parallel call).
-    with_shared_slab(|slab| {
-        let shared = if share {
-            match slab.get::<T>(block_len * blocks) {
+    // One call at a time shares its A blocks through the slab; a call that finds it held
+    // (another parallel call is running) has each piece pack its own, as a huge A does.
+    let run_with = |slab: Option<&mut crate::pack::AlignedBuf>| -> mm_status {
+        let shared = match slab {
+            Some(slab) if share => match slab.get::<T>(block_len * blocks) {
                 // SAFETY: the slab holds blocks * block_len elements and outlives `shared`.
                 Ok(base) => Some(unsafe { SharedBlocks::new(base, block_len, blocks) }),
-                Err(_) => return Some(MM_ERR_ALLOCATION),
-            }
-        } else {
-            None
+                Err(_) => return MM_ERR_ALLOCATION,
+            },
+            _ => None,
         };
         let next = AtomicUsize::new(0);
         let job = |thread: usize| -> pool::PartResult {
+            let _running = slots::running();
             // Taking a piece is one fetch_add on the shared counter.
             while let Some(&run) = pieces.runs.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let (rows, cols) = pieces.bounds(run, p.m, p.n);
@@ -128,9 +129,12 @@ pub fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces) -> Optio
             }
             Ok(())
         };
-        pool::run_parts(threads, &job).map(|r| r.err().unwrap_or(MM_OK))
-    })
-    .flatten()
+        pool::run_parts(threads, &job).err().unwrap_or(MM_OK)
+    };
+    if !share {
+        return run_with(None);
+    }
+    with_shared_slab(|slab| run_with(Some(slab))).unwrap_or_else(|| run_with(None))
 }
 
 /// The given pieces on the calling thread in the given order, for tests: the result must

@@ -10,6 +10,7 @@ import io.github.matmulffm.internal.NativeLoader;
 import io.github.matmulffm.internal.NativeStatus;
 import io.github.matmulffm.internal.Operands;
 import io.github.matmulffm.internal.ScratchBuffers;
+import io.github.matmulffm.internal.ThreadBudget;
 import io.github.matmulffm.internal.ffi.matmul_kernel_h;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -289,6 +290,52 @@ public final class Matmul {
     /** Restores the default thread count (the available cores), stopping workers above it. */
     public static void resetThreads() {
         NativeStatus.check("mm_set_num_threads", ready().setNumThreads(0));
+    }
+
+    /**
+     * Runs {@code body} with every multiply it makes (on this thread, directly or deeper
+     * down) using at most {@code threads} threads: a Spark task's {@code spark.task.cpus},
+     * a service's share of the cores. Budgeted multiplies share the kernel's
+     * {@link #threads()} slots: one that finds them all taken waits for one, so together
+     * they never run on more threads than that, however many callers there are; a budget
+     * never adds threads. Small products (under about 900k multiply-adds) run on the
+     * caller at once and take no slot. A nested budget can only narrow the outer one.
+     * Threads that {@code body} starts itself do not inherit the budget.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= threads <= 1024}
+     * @throws NullPointerException     if {@code body} is null
+     */
+    public static <T> T withThreads(int threads, java.util.function.Supplier<T> body) {
+        int max = matmul_kernel_h.MM_MAX_THREADS();
+        if (threads < 1 || threads > max) {
+            throw new IllegalArgumentException("threads must be between 1 and " + max + ", but was " + threads);
+        }
+        java.util.Objects.requireNonNull(body, "body");
+        return ThreadBudget.with(threads, body);
+    }
+
+    /** As {@link #withThreads(int, java.util.function.Supplier)} for a body with no result. */
+    public static void withThreads(int threads, Runnable body) {
+        java.util.Objects.requireNonNull(body, "body");
+        withThreads(threads, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** The thread budget in force for this code (see {@link #withThreads}), or empty for none. */
+    public static java.util.OptionalInt threadBudget() {
+        int budget = ThreadBudget.current();
+        return budget == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(budget);
+    }
+
+    /**
+     * How many threads ran the kernel at once, at most, since the last reset (products of
+     * about 900k multiply-adds and up): what an operator or a test reads to see that
+     * budgets hold. With {@code reset}, the count starts again from the threads running now.
+     */
+    public static int peakKernelThreads(boolean reset) {
+        return ready().threadsPeak(reset);
     }
 
     private static KernelLibrary ready() {

@@ -48,6 +48,11 @@ public final class KernelLibrary {
                 scalar, ptr, i64, i64, ptr, i64, i64, scalar, ptr, i64, i64);
     }
 
+    /** As {@link #gemmDescriptor} with the thread budget ({@code int32_t}) last. */
+    static FunctionDescriptor budgetedGemmDescriptor(MemoryLayout scalar) {
+        return gemmDescriptor(scalar).appendArgumentLayouts(matmul_kernel_h.C_INT);
+    }
+
     private static final FunctionDescriptor INT_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_INT);
     private static final FunctionDescriptor INT_OF_INT = FunctionDescriptor.of(matmul_kernel_h.C_INT, matmul_kernel_h.C_INT);
     private static final FunctionDescriptor STRING_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_POINTER);
@@ -62,11 +67,17 @@ public final class KernelLibrary {
     private static Map<String, FunctionDescriptor> descriptors() {
         Map<String, FunctionDescriptor> all = new LinkedHashMap<>();
         for (NativeGemm.Routine routine : NativeGemm.Routine.values()) {
-            all.put(routine.symbol(), gemmDescriptor(routine.elementType().scalarLayout()));
+            MemoryLayout scalar = routine.elementType().scalarLayout();
+            all.put(routine.symbol(), gemmDescriptor(scalar));
+            if (routine.budgetedSymbol() != null) {
+                all.put(routine.budgetedSymbol(), budgetedGemmDescriptor(scalar));
+            }
         }
         all.put("mm_set_num_threads", INT_OF_INT);
         all.put("mm_get_num_threads", INT_OF_VOID);
         all.put("mm_pool_threads", INT_OF_VOID);
+        all.put("mm_threads_in_use", INT_OF_VOID);
+        all.put("mm_threads_peak", INT_OF_INT);
         all.put("mm_shutdown", INT_OF_VOID);
         all.put("mm_kernel_name", STRING_OF_VOID);
         all.put("mm_version", STRING_OF_VOID);
@@ -79,9 +90,13 @@ public final class KernelLibrary {
     /** Indexed by {@link NativeGemm.Routine#ordinal()}. */
     private final MethodHandle[] plain;
     private final MethodHandle[] critical;
+    /** The budgeted forms, null for a routine without one. */
+    private final MethodHandle[] budgeted;
     private final MethodHandle setNumThreads;
     private final MethodHandle getNumThreads;
     private final MethodHandle poolThreads;
+    private final MethodHandle threadsInUse;
+    private final MethodHandle threadsPeak;
     private final MethodHandle kernelName;
     private final MethodHandle version;
     private final MethodHandle statusMessage;
@@ -92,15 +107,21 @@ public final class KernelLibrary {
         NativeGemm.Routine[] routines = NativeGemm.Routine.values();
         plain = new MethodHandle[routines.length];
         critical = new MethodHandle[routines.length];
+        budgeted = new MethodHandle[routines.length];
         for (NativeGemm.Routine routine : routines) {
             MemorySegment address = lookup.findOrThrow(routine.symbol());
             FunctionDescriptor descriptor = DESCRIPTORS.get(routine.symbol());
             plain[routine.ordinal()] = LINKER.downcallHandle(address, descriptor);
             critical[routine.ordinal()] = LINKER.downcallHandle(address, descriptor, Linker.Option.critical(true));
+            if (routine.budgetedSymbol() != null) {
+                budgeted[routine.ordinal()] = bind(lookup, routine.budgetedSymbol());
+            }
         }
         setNumThreads = bind(lookup, "mm_set_num_threads");
         getNumThreads = bind(lookup, "mm_get_num_threads");
         poolThreads = bind(lookup, "mm_pool_threads");
+        threadsInUse = bind(lookup, "mm_threads_in_use");
+        threadsPeak = bind(lookup, "mm_threads_peak");
         kernelName = bind(lookup, "mm_kernel_name");
         version = bind(lookup, "mm_version");
         statusMessage = bind(lookup, "mm_status_message");
@@ -161,6 +182,11 @@ public final class KernelLibrary {
         return (critical ? this.critical : plain)[routine.ordinal()];
     }
 
+    /** The budgeted form of a routine (off-heap or staged operands only: never critical). */
+    MethodHandle budgetedGemm(NativeGemm.Routine routine) {
+        return budgeted[routine.ordinal()];
+    }
+
     /**
      * Keeps this instance (and so the library) alive up to this point: callers that hold a
      * handle from {@link #gemm} call it after their downcall.
@@ -191,6 +217,24 @@ public final class KernelLibrary {
             return (int) poolThreads.invokeExact();
         } catch (Throwable e) {
             throw failure("mm_pool_threads", e);
+        }
+    }
+
+    /** Slots that parallel and budgeted calls hold now. */
+    public int threadsInUse() {
+        try {
+            return (int) threadsInUse.invokeExact();
+        } catch (Throwable e) {
+            throw failure("mm_threads_in_use", e);
+        }
+    }
+
+    /** The most threads that ran the kernel at once since the last reset. */
+    public int threadsPeak(boolean reset) {
+        try {
+            return (int) threadsPeak.invokeExact(reset ? 1 : 0);
+        } catch (Throwable e) {
+            throw failure("mm_threads_peak", e);
         }
     }
 

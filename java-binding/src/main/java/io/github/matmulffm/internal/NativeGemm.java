@@ -13,7 +13,10 @@ import java.lang.invoke.MethodHandle;
  */
 public final class NativeGemm {
 
-    /** The three GEMM entry points, which share one signature per precision. */
+    /**
+     * The three GEMM entry points, which share one signature per precision. The optimised
+     * two also have a budgeted form, which takes the caller's thread budget last.
+     */
     public enum Routine {
         DGEMM(ElementType.F64),
         SGEMM(ElementType.F32),
@@ -32,6 +35,11 @@ public final class NativeGemm {
         String symbol() {
             return "mm_" + name().toLowerCase();
         }
+
+        /** The budgeted form's symbol, or null for the naive loop (one thread always). */
+        String budgetedSymbol() {
+            return this == DGEMM_NAIVE ? null : symbol() + "_budgeted";
+        }
     }
 
     private NativeGemm() {
@@ -47,18 +55,27 @@ public final class NativeGemm {
                             MemorySegment a, long aLen, MemorySegment b, long bLen,
                             double beta, MemorySegment c, long cLen) {
         KernelLibrary library = NativeLoader.library();
-        MethodHandle handle = library.gemm(routine, critical);
+        // A critical call is below MM_PARALLEL_MIN_MNK, where the kernel takes no thread
+        // slot: a budget could not change it, and it must never wait for one.
+        int budget = critical ? 0 : ThreadBudget.current();
+        MethodHandle handle = budget == 0 ? library.gemm(routine, critical) : library.budgetedGemm(routine);
         int layout = shape.layout().cblasValue();
         int transA = shape.transA().cblasValue();
         int transB = shape.transB().cblasValue();
         int status;
         try {
-            if (routine.elementType == ElementType.F64) {
+            if (budget == 0 && routine.elementType == ElementType.F64) {
                 status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), alpha,
                         a, shape.lda(), aLen, b, shape.ldb(), bLen, beta, c, shape.ldc(), cLen);
-            } else {
+            } else if (budget == 0) {
                 status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), (float) alpha,
                         a, shape.lda(), aLen, b, shape.ldb(), bLen, (float) beta, c, shape.ldc(), cLen);
+            } else if (routine.elementType == ElementType.F64) {
+                status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), alpha,
+                        a, shape.lda(), aLen, b, shape.ldb(), bLen, beta, c, shape.ldc(), cLen, budget);
+            } else {
+                status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), (float) alpha,
+                        a, shape.lda(), aLen, b, shape.ldb(), bLen, (float) beta, c, shape.ldc(), cLen, budget);
             }
         } catch (RuntimeException | Error e) {
             throw e;

@@ -311,6 +311,160 @@ public class matmul_kernel_h extends matmul_kernel_h$shared {
         }
     }
 
+    private static class mm_dgemm_budgeted {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_DOUBLE,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_DOUBLE,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_dgemm_budgeted");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t a_len, const double *b, int64_t ldb, int64_t b_len, double beta, double *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static FunctionDescriptor mm_dgemm_budgeted$descriptor() {
+        return mm_dgemm_budgeted.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t a_len, const double *b, int64_t ldb, int64_t b_len, double beta, double *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static MethodHandle mm_dgemm_budgeted$handle() {
+        return mm_dgemm_budgeted.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t a_len, const double *b, int64_t ldb, int64_t b_len, double beta, double *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static MemorySegment mm_dgemm_budgeted$address() {
+        return mm_dgemm_budgeted.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t a_len, const double *b, int64_t ldb, int64_t b_len, double beta, double *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static int mm_dgemm_budgeted(int layout, int trans_a, int trans_b, long m, long n, long k, double alpha, MemorySegment a, long lda, long a_len, MemorySegment b, long ldb, long b_len, double beta, MemorySegment c, long ldc, long c_len, int thread_budget) {
+        var mh$ = mm_dgemm_budgeted.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_dgemm_budgeted", layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len, thread_budget);
+            }
+            return (int)mh$.invokeExact(layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len, thread_budget);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mm_sgemm_budgeted {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_FLOAT,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_FLOAT,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_sgemm_budgeted");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t a_len, const float *b, int64_t ldb, int64_t b_len, float beta, float *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static FunctionDescriptor mm_sgemm_budgeted$descriptor() {
+        return mm_sgemm_budgeted.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t a_len, const float *b, int64_t ldb, int64_t b_len, float beta, float *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static MethodHandle mm_sgemm_budgeted$handle() {
+        return mm_sgemm_budgeted.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t a_len, const float *b, int64_t ldb, int64_t b_len, float beta, float *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static MemorySegment mm_sgemm_budgeted$address() {
+        return mm_sgemm_budgeted.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t a_len, const float *b, int64_t ldb, int64_t b_len, float beta, float *c, int64_t ldc, int64_t c_len, int32_t thread_budget)
+     * }
+     */
+    public static int mm_sgemm_budgeted(int layout, int trans_a, int trans_b, long m, long n, long k, float alpha, MemorySegment a, long lda, long a_len, MemorySegment b, long ldb, long b_len, float beta, MemorySegment c, long ldc, long c_len, int thread_budget) {
+        var mh$ = mm_sgemm_budgeted.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_sgemm_budgeted", layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len, thread_budget);
+            }
+            return (int)mh$.invokeExact(layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len, thread_budget);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mm_dgemm_naive {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             matmul_kernel_h.C_INT,
@@ -556,6 +710,124 @@ public class matmul_kernel_h extends matmul_kernel_h$shared {
                 traceDowncall("mm_pool_threads");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mm_threads_in_use {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_threads_in_use");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t mm_threads_in_use(void)
+     * }
+     */
+    public static FunctionDescriptor mm_threads_in_use$descriptor() {
+        return mm_threads_in_use.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t mm_threads_in_use(void)
+     * }
+     */
+    public static MethodHandle mm_threads_in_use$handle() {
+        return mm_threads_in_use.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t mm_threads_in_use(void)
+     * }
+     */
+    public static MemorySegment mm_threads_in_use$address() {
+        return mm_threads_in_use.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t mm_threads_in_use(void)
+     * }
+     */
+    public static int mm_threads_in_use() {
+        var mh$ = mm_threads_in_use.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_threads_in_use");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mm_threads_peak {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_threads_peak");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t mm_threads_peak(int32_t reset)
+     * }
+     */
+    public static FunctionDescriptor mm_threads_peak$descriptor() {
+        return mm_threads_peak.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t mm_threads_peak(int32_t reset)
+     * }
+     */
+    public static MethodHandle mm_threads_peak$handle() {
+        return mm_threads_peak.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t mm_threads_peak(int32_t reset)
+     * }
+     */
+    public static MemorySegment mm_threads_peak$address() {
+        return mm_threads_peak.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t mm_threads_peak(int32_t reset)
+     * }
+     */
+    public static int mm_threads_peak(int reset) {
+        var mh$ = mm_threads_peak.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_threads_peak", reset);
+            }
+            return (int)mh$.invokeExact(reset);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
