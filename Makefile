@@ -26,7 +26,7 @@ export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
 endif
 
-.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick profile safepoints install header bindings clean
+.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick test-spark bench-spark profile safepoints install header bindings clean
 
 help:
 	@echo "make bench      build everything, run the JMH suite (~20 min), write results/results.{csv,md} and results/chart.png"
@@ -100,6 +100,19 @@ example: install
 
 install: prerequisites
 	$(MVN) -DskipTests install
+
+# ---- Spark (spark/): Spark 4.2 is a provided dependency, downloaded by Maven ----
+SPARK_ALL_JAR := $(ROOT)/spark/target/matmul-ffm-spark-0.1.0-all.jar
+SPARK_CP_FILE := $(ROOT)/spark/target/spark.classpath
+# The flags Spark's own launcher gives the JVM (spark-submit adds them itself), plus native access.
+SPARK_JAVA     = java $$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' $(ROOT)/spark/pom.xml) -Djava.awt.headless=true
+
+# The Spark module's tests (local[2] sessions, child JVMs for spark.task.cpus=2 and a host
+# without the native), then its example job in local[*] from the spark-submit jar (~2 min).
+test-spark: install
+	$(MVN) -f $(ROOT)/spark/pom.xml verify -Dspark.skipTests=false
+	$(MVN) -f $(ROOT)/spark/pom.xml dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile=$(SPARK_CP_FILE)
+	$(SPARK_JAVA) -Xmx2g -cp $(SPARK_ALL_JAR):$$(cat $(SPARK_CP_FILE)) io.github.matmulffm.spark.example.ScaleOutJob 600 128
 
 # ---- benchmarks (benchmarks/, see benchmarks/NOTES.md) ----
 RESULTS       ?= $(ROOT)/results
