@@ -26,7 +26,7 @@ export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
 endif
 
-.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick test-spark bench-spark profile safepoints install header bindings clean
+.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick test-spark bench-spark bench-spark-quick profile safepoints install header bindings clean
 
 help:
 	@echo "make bench      build everything, run the JMH suite (~20 min), write results/results.{csv,md} and results/chart.png"
@@ -108,11 +108,29 @@ SPARK_CP_FILE := $(ROOT)/spark/target/spark.classpath
 SPARK_JAVA     = java $$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' $(ROOT)/spark/pom.xml) -Djava.awt.headless=true
 
 # The Spark module's tests (local[2] sessions, child JVMs for spark.task.cpus=2 and a host
-# without the native), then its example job in local[*] from the spark-submit jar (~2 min).
+# without the native), its example job in local[*] from the spark-submit jar, then the same
+# job through SparkSubmit on a standalone master and worker on loopback, whose executor JVMs
+# load the kernel from that jar (~3 min).
 test-spark: install
 	$(MVN) -f $(ROOT)/spark/pom.xml verify -Dspark.skipTests=false
-	$(MVN) -f $(ROOT)/spark/pom.xml dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile=$(SPARK_CP_FILE)
+	$(MVN) -f $(ROOT)/spark/pom.xml dependency:build-classpath -Dmdep.includeScope=provided -DexcludeGroupIds=io.github.matmulffm -Dmdep.outputFile=$(SPARK_CP_FILE)
 	$(SPARK_JAVA) -Xmx2g -cp $(SPARK_ALL_JAR):$$(cat $(SPARK_CP_FILE)) io.github.matmulffm.spark.example.ScaleOutJob 600 128
+	$(ROOT)/spark/scripts/standalone-cluster.sh $(SPARK_ALL_JAR) $(SPARK_CP_FILE) $(ROOT)/spark/target/standalone
+
+# The Spark module against Spark's own BlockMatrix.multiply and recommendForAllUsers, each
+# row a fresh JVM in local[2]: results/spark.{md,csv,png} (~10 min). bench-spark-quick: the
+# same harness at small sizes (~2 min), which .ci/run runs as a smoke test.
+define RUN_SPARK_BENCH
+$(MVN) -f $(ROOT)/spark/pom.xml test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(SPARK_CP_FILE).test
+env $(BENCH_ENV) $(SPARK_JAVA) -Dbench.jvm.flags="$$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' $(ROOT)/spark/pom.xml)" \
+  -cp $(ROOT)/spark/target/test-classes:$(ROOT)/spark/target/classes:$$(cat $(SPARK_CP_FILE).test) io.github.matmulffm.spark.bench.SparkBench $(1)
+endef
+
+bench-spark: install
+	$(call RUN_SPARK_BENCH,$(RESULTS) full)
+
+bench-spark-quick: install
+	$(call RUN_SPARK_BENCH,$(QUICK_RESULTS) quick)
 
 # ---- benchmarks (benchmarks/, see benchmarks/NOTES.md) ----
 RESULTS       ?= $(ROOT)/results

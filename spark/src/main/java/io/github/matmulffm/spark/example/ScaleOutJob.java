@@ -47,6 +47,10 @@ public final class ScaleOutJob {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             System.out.println("kernel: " + Matmul.info() + ", master " + jsc.master() + ", spark.task.cpus "
                     + jsc.getConf().get("spark.task.cpus", "1"));
+            List<String> loaded = jsc.parallelize(List.of(1, 2, 3, 4), 4)
+                    .map(x -> org.apache.spark.SparkEnv.get().executorId() + ": " + Matmul.info().kernel() + " kernel from "
+                            + Matmul.info().librarySource()).distinct().collect();
+            System.out.println("executors: " + loaded);
             BlockMatrix a = random(jsc, n, block, 1).cache();
             a.blocks().count();
             long start = System.nanoTime();
