@@ -5,6 +5,8 @@ import io.github.matmulffm.NativeLibraryException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.Supplier;
 
@@ -14,10 +16,16 @@ import java.util.function.Supplier;
  * kernel call of this module runs inside {@link #run}, so an executor with E cores running
  * E / cpus tasks at once never has more than E kernel threads: the oversubscription of a
  * native BLAS that starts a thread per core in every task (SPARK-21305) cannot happen.
+ *
+ * <p>{@code spark.matmulffm.taskThreads=all} drops the budget: each task asks the kernel for
+ * every core, the naive native setup, kept so that a benchmark can show what the budget
+ * saves. The default is {@code cpus}.
  */
 final class TaskThreads {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskThreads.class);
     /** The kernel's largest thread budget. */
     static final int MAX = 1024;
+    static final String TASK_THREADS_KEY = "spark.matmulffm.taskThreads";
 
     private TaskThreads() {
     }
@@ -33,6 +41,17 @@ final class TaskThreads {
                     + ", but was \"" + value + "\"", e);
         }
         check(cpus);
+        budgeted(conf.get(TASK_THREADS_KEY, "cpus"));
+    }
+
+    /** Whether a {@code spark.matmulffm.taskThreads} value keeps the budget. */
+    static boolean budgeted(String taskThreads) {
+        return switch (taskThreads.trim()) {
+            case "cpus" -> true;
+            case "all" -> false;
+            default -> throw new IllegalArgumentException(TASK_THREADS_KEY + " must be \"cpus\" or \"all\", but was \""
+                    + taskThreads + "\"");
+        };
     }
 
     static int check(int cpus) {
@@ -49,10 +68,11 @@ final class TaskThreads {
             throw new IllegalStateException("matmul-ffm-spark: a block product ran outside a Spark task");
         }
         int cpus = check(task.cpus());
+        SparkEnv env = SparkEnv.get();
+        boolean budgeted = env == null || budgeted(env.conf().get(TASK_THREADS_KEY, "cpus"));
         try {
-            return Matmul.withThreads(cpus, body);
+            return budgeted ? Matmul.withThreads(cpus, body) : body.get();
         } catch (NativeLibraryException e) {
-            SparkEnv env = SparkEnv.get();
             String executor = env == null ? "?" : env.executorId();
             throw new IllegalStateException("matmul-ffm-spark: the native kernel could not be loaded on executor "
                     + executor + " (os.name=" + System.getProperty("os.name") + ", os.arch="
@@ -60,13 +80,17 @@ final class TaskThreads {
         }
     }
 
-    /** Loads the kernel on the driver, so a platform the jar lacks fails before a job starts. */
+    /**
+     * Loads the kernel on the driver, which computes nothing itself: a driver that lacks it
+     * (a laptop of another platform, in client mode) only gets a warning, and an executor
+     * that lacks it fails its job with a message from {@link #run}.
+     */
     static void checkKernelOnDriver() {
         try {
             Matmul.info();
         } catch (NativeLibraryException e) {
-            throw new IllegalStateException("matmul-ffm-spark: the native kernel could not be loaded on the driver: "
-                    + e.getMessage(), e);
+            LOG.warn("matmul-ffm-spark: the native kernel cannot be loaded on the driver ({}); the executors need it, "
+                    + "the driver does not", e.getMessage());
         }
     }
 }

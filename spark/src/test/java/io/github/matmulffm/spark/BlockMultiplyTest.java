@@ -142,5 +142,8 @@ class BlockMultiplyTest {
                 () -> TaskThreads.checkConf(new SparkConf(false).set("spark.task.cpus", "two")));
         assertEquals("spark.task.cpus must be a whole number between 1 and 1024, but was \"two\"", e.getMessage());
         TaskThreads.checkConf(new SparkConf(false).set("spark.task.cpus", "2"));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TaskThreads.checkConf(new SparkConf(false).set("spark.matmulffm.taskThreads", "many")));
+        assertEquals("spark.matmulffm.taskThreads must be \"cpus\" or \"all\", but was \"many\"", e.getMessage());
     }
 }

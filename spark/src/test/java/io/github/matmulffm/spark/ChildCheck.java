@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * What {@link SparkSettingsTest} runs in a JVM of its own: a Spark session with settings
- * that one JVM can have only once ({@code spark.task.cpus}), or a host without the kernel.
- * Prints {@code key=value} lines for the test to read.
+ * that one JVM can have only once ({@code spark.task.cpus}, the default parallelism), or a
+ * host without the kernel. Prints {@code key=value} lines for the test to read.
+ * Arguments: the mode, spark.task.cpus, spark.default.parallelism.
  */
 public final class ChildCheck {
     public static void main(String[] args) {
@@ -21,6 +22,7 @@ public final class ChildCheck {
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.task.cpus", args.length > 1 ? args[1] : "1")
+                .config("spark.default.parallelism", args.length > 2 ? args[2] : "2")
                 .getOrCreate();
         spark.sparkContext().setLogLevel("ERROR");
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -36,8 +38,9 @@ public final class ChildCheck {
     }
 
     private static void product(JavaSparkContext jsc) {
-        BlockMatrix a = RandomBlocks.matrix(jsc, 31, 420, 300, 128, 100, 4, 0);
-        BlockMatrix b = RandomBlocks.matrix(jsc, 32, 300, 390, 100, 128, 4, 0);
+        // Block products of 13M multiply-adds: long enough for a pool worker to join each one.
+        BlockMatrix a = RandomBlocks.matrix(jsc, 31, 768, 600, 256, 200, 4, 0);
+        BlockMatrix b = RandomBlocks.matrix(jsc, 32, 600, 700, 200, 256, 4, 0);
         double[][] aLocal = Gauge.local(a), bLocal = Gauge.local(b);
         double[][] spark = Gauge.local(a.multiply(b));
         Matmul.peakKernelThreads(true);
@@ -55,10 +58,9 @@ public final class ChildCheck {
     private static void noNative(JavaSparkContext jsc) {
         BlockMatrix a = RandomBlocks.matrix(jsc, 1, 40, 40, 20, 20, 2, 0);
         try {
-            BlockMultiply.multiply(a, a);
-            System.out.println("driver=no failure");
-        } catch (IllegalStateException e) {
-            System.out.println("driver=" + e.getMessage().lines().findFirst().orElse(""));
+            System.out.println("product=" + BlockMultiply.multiply(a, a).blocks().count() + " blocks");
+        } catch (Exception e) {
+            System.out.println("product=" + e.getMessage().lines().findFirst().orElse(""));
         }
         try {
             jsc.parallelize(List.of(1, 2), 2).map(x -> TaskThreads.run(() -> Matmul.info().kernel())).collect();

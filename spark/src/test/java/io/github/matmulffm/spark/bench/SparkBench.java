@@ -61,6 +61,8 @@ public final class SparkBench {
                     List.of(), Map.of(), with(a, "broadcast")));
             configs.add(new Config("multiply", size, "matmul-ffm grouped", "spark.task.cpus=1",
                     List.of(), Map.of(), with(a, "grouped")));
+            configs.add(new Config("multiply", size, "matmul-ffm grouped", "no budget: each task all cores",
+                    List.of("-Dspark.matmulffm.taskThreads=all"), Map.of(), with(a, "grouped")));
         }
         int[] topk = quick ? new int[] {20000, 5000, 64} : new int[] {100000, 20000, 64};
         String size = topk[0] / 1000 + "k users x " + topk[1] / 1000 + "k items, rank " + topk[2];
@@ -148,7 +150,8 @@ public final class SparkBench {
 
         DefaultCategoryDataset multiply = new DefaultCategoryDataset(), topk = new DefaultCategoryDataset();
         for (Row r : rows) {
-            String series = r.impl.equals("spark") ? "Spark, " + shortSetup(r.setup) : r.impl;
+            String series = r.impl.equals("spark") || r.setup.startsWith("no budget") ? r.impl.replace("spark", "Spark") + ", "
+                    + shortSetup(r.setup) : r.impl;
             (r.job.equals("topk") ? topk : multiply).addValue(r.best(), series, r.size);
         }
         JFreeChart left = ChartFactory.createBarChart("BlockMatrix multiply, local[2]", null, "seconds (lower is better)",
@@ -173,6 +176,9 @@ public final class SparkBench {
         }
         if (setup.contains("allowNative=false")) {
             return "Java BLAS";
+        }
+        if (setup.startsWith("no budget")) {
+            return "no budget";
         }
         return setup;
     }
