@@ -206,9 +206,10 @@ int32_t mm_pool_threads(void);
 // How many of the `mm_get_num_threads()` slots parallel and budgeted calls hold now.
 int32_t mm_threads_in_use(void);
 
-// The most threads that ran kernel code at once (products of `MM_PARALLEL_MIN_MNK`
-// multiply-adds and up) since the last reset; a non-zero `reset` starts the count again
-// from the threads running now. For tests and operators checking that budgets hold.
+// The most threads that calls held at once (products of `MM_PARALLEL_MIN_MNK`
+// multiply-adds and up: a parallel call's threads, a serial call's one) since the last
+// reset; a non-zero `reset` starts the count again from the threads held now. For tests
+// and operators checking that budgets hold.
 int32_t mm_threads_peak(int32_t reset);
 
 // The number of threads a multiply may use now.

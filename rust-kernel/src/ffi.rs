@@ -235,9 +235,10 @@ pub extern "C" fn mm_threads_in_use() -> i32 {
     catch_unwind(slots::in_use).map(|n| n.min(i32::MAX as usize) as i32).unwrap_or(0)
 }
 
-/// The most threads that ran kernel code at once (products of `MM_PARALLEL_MIN_MNK`
-/// multiply-adds and up) since the last reset; a non-zero `reset` starts the count again
-/// from the threads running now. For tests and operators checking that budgets hold.
+/// The most threads that calls held at once (products of `MM_PARALLEL_MIN_MNK`
+/// multiply-adds and up: a parallel call's threads, a serial call's one) since the last
+/// reset; a non-zero `reset` starts the count again from the threads held now. For tests
+/// and operators checking that budgets hold.
 #[no_mangle]
 pub extern "C" fn mm_threads_peak(reset: i32) -> i32 {
     catch_unwind(|| slots::peak(reset != 0)).map(|n| n.min(i32::MAX as usize) as i32).unwrap_or(0)

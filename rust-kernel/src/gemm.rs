@@ -163,9 +163,12 @@ fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, threads: Threads) -> mm_statu
         }
     };
     match pieces {
-        Some(pieces) => schedule::run::<T, K>(p, &pieces),
+        Some(pieces) => {
+            let _running = slots::running(pieces.threads);
+            schedule::run::<T, K>(p, &pieces)
+        }
         None => {
-            let _running = slots::running();
+            let _running = slots::running(1);
             status(driver::gemm_serial::<T, K>(p))
         }
     }

@@ -10,7 +10,6 @@ use crate::element::Element;
 use crate::microkernel::Microkernel;
 use crate::pack::{with_shared_slab, AllocError, SharedBlocks};
 use crate::pool;
-use crate::slots;
 use crate::problem::Gemm;
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
 
@@ -117,7 +116,6 @@ pub fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: &Pieces) -> mm_st
         };
         let next = AtomicUsize::new(0);
         let job = |thread: usize| -> pool::PartResult {
-            let _running = slots::running();
             // Taking a piece is one fetch_add on the shared counter.
             while let Some(&run) = pieces.runs.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let (rows, cols) = pieces.bounds(run, p.m, p.n);

@@ -29,9 +29,11 @@ static WAITING: AtomicUsize = AtomicUsize::new(0);
 static WAIT_LOCK: Mutex<()> = Mutex::new(());
 static FREED: Condvar = Condvar::new();
 
-/// Threads running kernel code now (parts of parallel calls and serial calls above
-/// `MM_PARALLEL_MIN_MNK`), and the most seen at once since the last reset: what a test
-/// or an operator reads to see that the slots hold.
+/// Threads that calls above `MM_PARALLEL_MIN_MNK` hold now (a parallel call's threads, a
+/// serial call's one, slotted or not), and the most held at once since the last reset:
+/// what a test or an operator reads to see that the slots hold. Counted once per call by
+/// its caller, not per part: a shared counter touched at every part's start by every
+/// thread cost a 2-thread n = 128 product 12% (benchmarks/NOTES.md).
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
@@ -107,23 +109,23 @@ pub fn in_use() -> usize {
     IN_USE.load(Ordering::SeqCst)
 }
 
-/// Counts the calling thread as running kernel code until dropped.
-pub struct Running(());
+/// Counts `threads` threads as held by the calling call until dropped.
+pub struct Running(usize);
 
-pub fn running() -> Running {
-    let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+pub fn running(threads: usize) -> Running {
+    let now = RUNNING.fetch_add(threads, Ordering::SeqCst) + threads;
     PEAK.fetch_max(now, Ordering::SeqCst);
-    Running(())
+    Running(threads)
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        RUNNING.fetch_sub(1, Ordering::SeqCst);
+        RUNNING.fetch_sub(self.0, Ordering::SeqCst);
     }
 }
 
-/// The most threads that ran kernel code at once since the last reset; with `reset`, the
-/// count starts again from the threads running now.
+/// The most threads that calls held at once since the last reset; with `reset`, the count
+/// starts again from the threads held now.
 pub fn peak(reset: bool) -> usize {
     if reset {
         PEAK.swap(RUNNING.load(Ordering::SeqCst), Ordering::SeqCst)

@@ -330,8 +330,8 @@ public final class Matmul {
     }
 
     /**
-     * How many threads ran the kernel at once, at most, since the last reset (products of
-     * about 900k multiply-adds and up): what an operator or a test reads to see that
+     * How many threads multiplies held at once, at most, since the last reset (products of
+     * about 900k multiply-adds and up: a parallel call's threads, a serial call's one): what an operator or a test reads to see that
      * budgets hold. With {@code reset}, the count starts again from the threads running now.
      */
     public static int peakKernelThreads(boolean reset) {

@@ -229,7 +229,7 @@ public final class KernelLibrary {
         }
     }
 
-    /** The most threads that ran the kernel at once since the last reset. */
+    /** The most threads that multiplies held at once since the last reset. */
     public int threadsPeak(boolean reset) {
         try {
             return (int) threadsPeak.invokeExact(reset ? 1 : 0);
