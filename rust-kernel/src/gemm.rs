@@ -143,25 +143,24 @@ fn run<T: Element, K: Microkernel<T>>(p: &Gemm<T>, threads: Threads) -> mm_statu
         return status(driver::gemm_serial::<T, K>(p));
     }
     let plan_for = |threads: usize| plan::<T>(p.m, p.n, p.k, K::BLOCKING, threads);
-    let (pieces, _grant) = match threads {
-        Threads::Exactly(n) => (plan_for(n), None),
-        Threads::Setting | Threads::Budget(_) => {
-            let cap = match threads {
-                Threads::Budget(budget) => budget.min(threads::num_threads()),
-                _ => threads::num_threads(),
-            };
-            let first = plan_for(cap);
-            let wanted = first.as_ref().map_or(1, |pieces| pieces.threads);
-            let grant = match threads {
-                Threads::Budget(_) => Some(slots::acquire(wanted)),
-                // None free: compute alone on the caller's thread, outside the count.
-                _ => slots::try_acquire(wanted),
-            };
-            let granted = grant.as_ref().map_or(1, slots::Grant::threads);
-            let pieces = if granted == wanted { first } else { plan_for(granted) };
-            (pieces, grant)
-        }
+    // A budget waits for a slot; the setting takes what is free, and with none free computes
+    // alone on the caller's thread, outside the count; `Exactly` bypasses the slots.
+    let (cap, waits) = match threads {
+        Threads::Exactly(n) => return run_pieces::<T, K>(p, plan_for(n)),
+        Threads::Setting => (threads::num_threads(), false),
+        Threads::Budget(budget) => (budget.min(threads::num_threads()), true),
     };
+    let first = plan_for(cap);
+    let wanted = first.as_ref().map_or(1, |pieces| pieces.threads);
+    let grant = if waits { Some(slots::acquire(wanted)) } else { slots::try_acquire(wanted) };
+    let granted = grant.as_ref().map_or(1, slots::Grant::threads);
+    let done = run_pieces::<T, K>(p, if granted == wanted { first } else { plan_for(granted) });
+    drop(grant);
+    done
+}
+
+/// Runs the planned pieces on the pool, or the whole product on the caller without a plan.
+fn run_pieces<T: Element, K: Microkernel<T>>(p: &Gemm<T>, pieces: Option<Pieces>) -> mm_status {
     match pieces {
         Some(pieces) => {
             let _running = slots::running(pieces.threads);

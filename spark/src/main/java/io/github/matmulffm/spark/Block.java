@@ -47,11 +47,22 @@ final class Block implements Externalizable {
         this.sparse = sparse;
     }
 
+    /**
+     * Sparse blocks at least this dense go to the kernel as dense ones. Spark's
+     * {@code CoordinateMatrix.toBlockMatrix} stores every block sparse, dense data included;
+     * a sparse product runs at a few GFLOP/s against the kernel's tens, so from about one
+     * entry in sixteen the dense product is faster, zeros and all.
+     */
+    static final double DENSE_ENOUGH = 1.0 / 16;
+
     static Block of(Tuple2<Tuple2<Object, Object>, Matrix> entry) {
         int row = (Integer) entry._1()._1();
         int col = (Integer) entry._1()._2();
         Matrix m = entry._2();
         if (m instanceof SparseMatrix s) {
+            if (s.numActives() >= DENSE_ENOUGH * s.numRows() * s.numCols()) {
+                return new Block(row, col, s.numRows(), s.numCols(), s.toArray(), null);
+            }
             return new Block(row, col, s.numRows(), s.numCols(), null, s);
         }
         if (m instanceof DenseMatrix d && !d.isTransposed()) {

@@ -39,7 +39,9 @@ import java.util.Map;
  * {@link Plan#AUTO} broadcasts B when its dense size is at most
  * {@code spark.matmulffm.broadcastBytes} (default 256 MiB), else groups.
  *
- * <p>Sparse blocks keep Spark's own local product (the kernel is dense); the result's
+ * <p>Sparse blocks at least one sixteenth full (what {@code CoordinateMatrix.toBlockMatrix}
+ * makes of dense data) run on the kernel as dense ones; sparser blocks keep Spark's own
+ * local product; the result's
  * blocks are dense. A C block exists where some k has both A(i, k) and B(k, j), as in
  * Spark's multiply.
  */

@@ -19,9 +19,10 @@ import java.util.TreeMap;
 /**
  * The dense work of one task: C(i, j) = sum over k of A(i, k) B(k, j) for the C blocks the
  * task owns, on the kernel. Each C block is accumulated off-heap with beta = 1 and copied
- * out once; each A block is copied off-heap once per task and each B block once per use,
- * so no product pays the heap path's staging copy of C. A product with a sparse block
- * keeps Spark's own path ({@code Matrix.multiply}, Spark's local BLAS): the kernel is dense.
+ * out once; each A and B block is copied off-heap once per task, however many C blocks use
+ * it, so no product pays the heap path's staging copies. A product with a block too sparse
+ * for the kernel ({@link Block#DENSE_ENOUGH}) keeps Spark's own path
+ * ({@code Matrix.multiply}, Spark's local BLAS).
  */
 final class BlockProducts {
     private BlockProducts() {
@@ -35,10 +36,10 @@ final class BlockProducts {
                                                                  Map<Integer, Map<Integer, Block>> bByCol) {
         List<Tuple2<Tuple2<Object, Object>, Matrix>> out = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
-            Map<Block, MemorySegment> offHeapA = new IdentityHashMap<>();
+            Map<Block, MemorySegment> offHeap = new IdentityHashMap<>();
             for (var aRow : new TreeMap<>(aByRow).entrySet()) {
                 for (var bCol : new TreeMap<>(bByCol).entrySet()) {
-                    Matrix c = blockOfC(aRow.getKey(), bCol.getKey(), aRow.getValue(), bCol.getValue(), arena, offHeapA);
+                    Matrix c = blockOfC(aRow.getKey(), bCol.getKey(), aRow.getValue(), bCol.getValue(), arena, offHeap);
                     if (c != null) {
                         out.add(new Tuple2<>(new Tuple2<>(aRow.getKey(), bCol.getKey()), c));
                     }
@@ -49,7 +50,7 @@ final class BlockProducts {
     }
 
     private static Matrix blockOfC(int i, int j, Map<Integer, Block> aRow, Map<Integer, Block> bCol, Arena arena,
-                                   Map<Block, MemorySegment> offHeapA) {
+                                   Map<Block, MemorySegment> offHeap) {
         MemorySegment c = null;
         double[] sparseSum = null;
         int m = -1, n = -1;
@@ -83,16 +84,14 @@ final class BlockProducts {
                 }
                 continue;
             }
-            MemorySegment aSegment = offHeapA.computeIfAbsent(a, block -> copy(arena, block.dense()));
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment bSegment = copy(scratch, b.dense());
-                boolean first = c == null;
-                if (first) {
-                    c = arena.allocate((long) m * n * Double.BYTES, 64);
-                }
-                Matmul.dgemm(Layout.COL_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, a.cols(), 1.0,
-                        aSegment, m, bSegment, b.rows(), first ? 0.0 : 1.0, c, m);
+            MemorySegment aSegment = offHeap.computeIfAbsent(a, block -> copy(arena, block.dense()));
+            MemorySegment bSegment = offHeap.computeIfAbsent(b, block -> copy(arena, block.dense()));
+            boolean first = c == null;
+            if (first) {
+                c = arena.allocate((long) m * n * Double.BYTES, 64);
             }
+            Matmul.dgemm(Layout.COL_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, a.cols(), 1.0,
+                    aSegment, m, bSegment, b.rows(), first ? 0.0 : 1.0, c, m);
         }
         if (m < 0) {
             return null;

@@ -86,6 +86,31 @@ class BlockMultiplyTest {
         return out;
     }
 
+    /**
+     * The usual way to build a BlockMatrix, CoordinateMatrix.toBlockMatrix, stores dense data
+     * in sparse blocks: those must still run on the kernel, and agree with Spark.
+     */
+    @Test
+    void denseDataInSparseBlocksRunsOnTheKernel() {
+        List<org.apache.spark.mllib.linalg.distributed.MatrixEntry> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            for (int j = 0; j < 260; j++) {
+                entries.add(new org.apache.spark.mllib.linalg.distributed.MatrixEntry(i, j, RandomBlocks.entry(8, i, j)));
+            }
+        }
+        BlockMatrix a = new org.apache.spark.mllib.linalg.distributed.CoordinateMatrix(jsc().parallelize(entries, 3).rdd())
+                .toBlockMatrix(128, 100);
+        assertTrue(a.blocks().toJavaRDD().map(entry -> RandomBlocks.isSparse(entry._2())).reduce((x, y) -> x && y),
+                "toBlockMatrix was expected to store sparse blocks");
+        BlockMatrix b = a.transpose();
+        double[][] spark = Gauge.local(a.multiply(b));
+        io.github.matmulffm.Matmul.peakKernelThreads(true);
+        double[][] ours = Gauge.local(BlockMultiply.multiply(a, b));
+        assertTrue(io.github.matmulffm.Matmul.peakKernelThreads(true) >= 1, "no block product ran on the kernel");
+        double[][] aLocal = Gauge.local(a);
+        assertTrue(Gauge.worstRatio(aLocal, Gauge.local(b), ours, spark) < 32, "against Spark's own product");
+    }
+
     @Test
     void blocksThatDoNotLineUpAreRefusedBeforeAnyJob() {
         BlockMatrix a = RandomBlocks.matrix(jsc(), 1, 100, 90, 32, 30, 2, 0);

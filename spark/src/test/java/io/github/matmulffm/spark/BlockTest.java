@@ -59,13 +59,25 @@ class BlockTest {
     }
 
     @Test
+    void aDenseEnoughSparseBlockTravelsDense() {
+        // What CoordinateMatrix.toBlockMatrix makes of dense data: sparse storage, every entry set.
+        SparseMatrix full = new DenseMatrix(2, 2, new double[] {1, 2, 3, 4}).toSparse();
+        Block back = roundTrip(Block.of(entry(0, 0, full)));
+        assertFalse(back.isSparse());
+        assertArrayEquals(new double[] {1, 2, 3, 4}, back.dense());
+    }
+
+    @Test
     void aSparseBlockStaysSparkSparse() {
-        SparseMatrix sparse = new DenseMatrix(3, 2, new double[] {0, 1, 0, 0, 0, 2}).toSparse();
+        double[] values = new double[40 * 10];
+        values[7] = 1;
+        values[123] = 2;
+        SparseMatrix sparse = new DenseMatrix(40, 10, values).toSparse();
         Block back = roundTrip(Block.of(entry(2, 3, sparse)));
         assertTrue(back.isSparse());
         assertNull(back.dense());
         assertArrayEquals(sparse.toArray(), back.sparse().toArray());
-        assertEquals(3, back.rows());
-        assertEquals(2, back.cols());
+        assertEquals(40, back.rows());
+        assertEquals(10, back.cols());
     }
 }

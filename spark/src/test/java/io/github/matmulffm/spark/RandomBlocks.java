@@ -30,7 +30,7 @@ final class RandomBlocks {
     /**
      * A rows x cols matrix in blocks of rowsPerBlock x colsPerBlock over {@code partitions}
      * partitions; every {@code sparseEvery}-th block (0: none) is stored sparse, keeping
-     * about a tenth of its entries.
+     * about one entry in a hundred (sparse enough to keep Spark's sparse product).
      */
     static BlockMatrix matrix(JavaSparkContext jsc, long seed, int rows, int cols, int rowsPerBlock, int colsPerBlock,
                               int partitions, int sparseEvery) {
@@ -49,7 +49,7 @@ final class RandomBlocks {
                 Matrix block;
                 if (sparseEvery > 0 && count++ % sparseEvery == 0) {
                     for (int x = 0; x < values.length; x++) {
-                        if (Math.abs(values[x]) > 0.1) {
+                        if (Math.abs(values[x]) > 0.01) {
                             values[x] = 0;
                         }
                     }

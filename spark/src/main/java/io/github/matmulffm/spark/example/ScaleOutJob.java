@@ -51,7 +51,7 @@ public final class ScaleOutJob {
                     .map(x -> org.apache.spark.SparkEnv.get().executorId() + ": " + Matmul.info().kernel() + " kernel from "
                             + Matmul.info().librarySource()).distinct().collect();
             System.out.println("executors: " + loaded);
-            BlockMatrix a = random(jsc, n, block, 1).cache();
+            BlockMatrix a = random(jsc, n, block, 1, jsc.defaultParallelism()).cache();
             a.blocks().count();
             long start = System.nanoTime();
             BlockMatrix ours = BlockMultiply.multiply(a, a).cache();
@@ -87,7 +87,8 @@ public final class ScaleOutJob {
         return worst;
     }
 
-    private static double unit(long seed, long i) {
+    /** Uniform in [-1, 1), a pure function of (seed, i) (SplitMix64's finaliser). */
+    public static double unit(long seed, long i) {
         long z = seed * 0x9E3779B97F4A7C15L + i * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -95,8 +96,9 @@ public final class ScaleOutJob {
         return (z >>> 11) / (double) (1L << 53) * 2 - 1;
     }
 
+    /** A random dense n x n BlockMatrix in blocks of {@code block}, generated on the executors. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static BlockMatrix random(JavaSparkContext jsc, int n, int block, long seed) {
+    public static BlockMatrix random(JavaSparkContext jsc, int n, int block, long seed, int partitions) {
         int blocks = (n + block - 1) / block;
         List<Tuple2<Integer, Integer>> grid = new ArrayList<>();
         for (int i = 0; i < blocks; i++) {
@@ -104,7 +106,7 @@ public final class ScaleOutJob {
                 grid.add(new Tuple2<>(i, j));
             }
         }
-        JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> rdd = jsc.parallelize(grid, jsc.defaultParallelism()).map(ij -> {
+        JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> rdd = jsc.parallelize(grid, partitions).map(ij -> {
             int rows = Math.min(block, n - ij._1() * block), cols = Math.min(block, n - ij._2() * block);
             double[] values = new double[rows * cols];
             for (int x = 0; x < values.length; x++) {

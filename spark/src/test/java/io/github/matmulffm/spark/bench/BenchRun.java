@@ -2,11 +2,10 @@ package io.github.matmulffm.spark.bench;
 
 import io.github.matmulffm.spark.AllUsersTopK;
 import io.github.matmulffm.spark.BlockMultiply;
+import io.github.matmulffm.spark.example.ScaleOutJob;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.recommendation.ALSModel;
-import org.apache.spark.mllib.linalg.DenseMatrix;
-import org.apache.spark.mllib.linalg.Matrix;
 import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -16,10 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import scala.Tuple2;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -127,36 +123,11 @@ public final class BenchRun {
         return seconds;
     }
 
-    private static double unit(long seed, long i) {
-        long z = seed * 0x9E3779B97F4A7C15L + i * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z ^= z >>> 31;
-        return (z >>> 11) / (double) (1L << 53) * 2 - 1;
-    }
-
-    /** Random dense blocks, generated on the executors and cached before any timing. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** Random dense blocks (the example job's), generated on the executors and cached before any timing. */
     private static BlockMatrix random(JavaSparkContext jsc, int n, int block, long seed) {
         int blocks = (n + block - 1) / block;
-        List<Tuple2<Integer, Integer>> grid = new ArrayList<>();
-        for (int i = 0; i < blocks; i++) {
-            for (int j = 0; j < blocks; j++) {
-                grid.add(new Tuple2<>(i, j));
-            }
-        }
-        JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> rdd = jsc.parallelize(grid, Math.min(grid.size(), 2 * jsc.defaultParallelism()))
-                .map(ij -> {
-                    int rows = Math.min(block, n - ij._1() * block), cols = Math.min(block, n - ij._2() * block);
-                    double[] values = new double[rows * cols];
-                    for (int x = 0; x < values.length; x++) {
-                        values[x] = unit(seed, ((long) ij._1() * blocks + ij._2()) * block * block + x);
-                    }
-                    return new Tuple2<>(new Tuple2<>(ij._1(), ij._2()), (Matrix) new DenseMatrix(rows, cols, values));
-                });
-        scala.reflect.ClassTag tag = scala.reflect.ClassTag$.MODULE$.apply(Tuple2.class);
-        BlockMatrix m = new BlockMatrix(rdd.rdd().map((scala.Function1 & java.io.Serializable) x -> x, tag)
-                .persist(StorageLevel.MEMORY_ONLY()), block, block, n, n);
+        BlockMatrix m = ScaleOutJob.random(jsc, n, block, seed, Math.min(blocks * blocks, 2 * jsc.defaultParallelism()))
+                .persist(StorageLevel.MEMORY_ONLY());
         m.blocks().count();
         return m;
     }
@@ -169,7 +140,7 @@ public final class BenchRun {
                 .map(id -> {
                     float[] features = new float[rank];
                     for (int f = 0; f < rank; f++) {
-                        features[f] = (float) Math.abs(unit(seed, (long) id * rank + f));
+                        features[f] = (float) Math.abs(ScaleOutJob.unit(seed, (long) id * rank + f));
                     }
                     return org.apache.spark.sql.RowFactory.create(id, features);
                 });
