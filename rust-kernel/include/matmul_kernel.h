@@ -215,7 +215,7 @@ int32_t mm_threads_peak(int32_t reset);
 // The number of threads a multiply may use now.
 int32_t mm_get_num_threads(void);
 
-// The microkernel chosen for this process ("avx512", "avx2" or "generic").
+// The microkernel chosen for this process ("avx512", "avx2", "neon" or "generic").
 // A static string: never freed by the caller.
 const char *mm_kernel_name(void);
 

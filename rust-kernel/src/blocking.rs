@@ -34,6 +34,15 @@ pub(crate) const AVX512_F32: Blocking = Blocking { mr: 8, nr: 48, kc: 256, mc: 9
 pub(crate) const AVX2_F64: Blocking = Blocking { mr: 6, nr: 8, kc: 256, mc: 96, nc: 384 };
 pub(crate) const AVX2_F32: Blocking = Blocking { mr: 6, nr: 16, kc: 256, mc: 96, nc: 768 };
 
+// NEON (AArch64, 32 x 128-bit): 8 rows x 3 vectors = 24 accumulators, A loaded as
+// vectors (4 for f64, 2 for f32) and used lane by lane, 3 B vectors: 31 / 29 registers.
+// KC 512: the A micro-panel is 8 * 512 * 8 B = 32 KiB, a quarter of an M2 P-core's
+// 128 KiB L1 (Graviton 3 / Neoverse V1: 64 KiB, half), and twice the k run per C
+// write-back of the x86 kernels. B block: 512 * 384 * 8 B = 1.5 MiB, inside the
+// shared L2 of M-series clusters (16 MiB) and Neoverse's 1-2 MiB private L2.
+pub(crate) const NEON_F64: Blocking = Blocking { mr: 8, nr: 6, kc: 512, mc: 128, nc: 384 };
+pub(crate) const NEON_F32: Blocking = Blocking { mr: 8, nr: 12, kc: 512, mc: 128, nc: 768 };
+
 // Portable: 4 x 8 (f64) / 4 x 16 (f32) fixed arrays; 16 128-bit accumulators, which
 // fits aarch64's 32 NEON registers (SSE2's 16 spill a little; it is only a fallback).
 pub(crate) const GENERIC_F64: Blocking = Blocking { mr: 4, nr: 8, kc: 256, mc: 96, nc: 384 };
@@ -42,5 +51,6 @@ pub(crate) const GENERIC_F32: Blocking = Blocking { mr: 4, nr: 16, kc: 256, mc: 
 const _: () = {
     assert!(AVX512_F64.is_valid() && AVX512_F32.is_valid());
     assert!(AVX2_F64.is_valid() && AVX2_F32.is_valid());
+    assert!(NEON_F64.is_valid() && NEON_F32.is_valid());
     assert!(GENERIC_F64.is_valid() && GENERIC_F32.is_valid());
 };

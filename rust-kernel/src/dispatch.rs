@@ -1,9 +1,10 @@
 //! Which microkernel runs: chosen once per process from the CPU's features (never from
-//! CPU model tables), optionally forced by `MATMUL_KERNEL=generic|avx2|avx512`.
+//! CPU model tables), optionally forced by `MATMUL_KERNEL=generic|avx2|avx512|neon`.
 //!
-//! A forced path the CPU cannot run falls back to the best supported one (avx512 ->
-//! avx2 -> generic) instead of failing: a wrong environment variable must never crash
-//! a JVM. Unknown values are ignored the same way.
+//! A forced path the CPU cannot run falls back instead of failing: a wrong environment
+//! variable must never crash a JVM. On x86_64 an unsupported x86 path falls to the next
+//! one below it (avx512 -> avx2 -> generic); a path of another architecture (neon on
+//! x86_64, avx2 on AArch64) gets this CPU's best. Unknown values are ignored the same way.
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,16 +12,18 @@ pub enum KernelKind {
     Generic,
     Avx2,
     Avx512,
+    Neon,
 }
 
 impl KernelKind {
-    pub const ALL: [KernelKind; 3] = [KernelKind::Generic, KernelKind::Avx2, KernelKind::Avx512];
+    pub const ALL: [KernelKind; 4] = [KernelKind::Generic, KernelKind::Avx2, KernelKind::Avx512, KernelKind::Neon];
 
     pub fn name(self) -> &'static str {
         match self {
             KernelKind::Generic => "generic",
             KernelKind::Avx2 => "avx2",
             KernelKind::Avx512 => "avx512",
+            KernelKind::Neon => "neon",
         }
     }
 
@@ -30,6 +33,7 @@ impl KernelKind {
             KernelKind::Generic => b"generic\0",
             KernelKind::Avx2 => b"avx2\0",
             KernelKind::Avx512 => b"avx512\0",
+            KernelKind::Neon => b"neon\0",
         }
     }
 
@@ -38,6 +42,7 @@ impl KernelKind {
             "generic" => Some(KernelKind::Generic),
             "avx2" => Some(KernelKind::Avx2),
             "avx512" => Some(KernelKind::Avx512),
+            "neon" => Some(KernelKind::Neon),
             _ => None,
         }
     }
@@ -47,6 +52,7 @@ impl KernelKind {
 struct Features {
     avx2_fma: bool,
     avx512f: bool,
+    neon: bool,
 }
 
 fn features() -> Features {
@@ -59,12 +65,18 @@ fn detect() -> Features {
     let avx2_fma = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
     // The AVX-512 kernels also use FMA-only helpers, so require both.
     let avx512f = avx2_fma && is_x86_feature_detected!("avx512f");
-    Features { avx2_fma, avx512f }
+    Features { avx2_fma, avx512f, neon: false }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+// Advanced SIMD is mandatory in ARMv8-A and part of every AArch64 Rust target.
+#[cfg(target_arch = "aarch64")]
 fn detect() -> Features {
-    Features { avx2_fma: false, avx512f: false }
+    Features { avx2_fma: false, avx512f: false, neon: true }
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn detect() -> Features {
+    Features { avx2_fma: false, avx512f: false, neon: false }
 }
 
 /// Whether this CPU can run `kind`.
@@ -74,12 +86,15 @@ pub fn supported(kind: KernelKind) -> bool {
         KernelKind::Generic => true,
         KernelKind::Avx2 => f.avx2_fma,
         KernelKind::Avx512 => f.avx512f,
+        KernelKind::Neon => f.neon,
     }
 }
 
 /// The fastest kernel this CPU supports.
 pub fn best() -> KernelKind {
-    if supported(KernelKind::Avx512) {
+    if supported(KernelKind::Neon) {
+        KernelKind::Neon
+    } else if supported(KernelKind::Avx512) {
         KernelKind::Avx512
     } else if supported(KernelKind::Avx2) {
         KernelKind::Avx2
@@ -88,12 +103,20 @@ pub fn best() -> KernelKind {
     }
 }
 
-/// `kind` if this CPU runs it, else the best supported kernel below it.
+/// `kind` if this CPU runs it, else the path it falls back to (see the module doc).
 pub fn resolve(kind: KernelKind) -> KernelKind {
+    let x86 = cfg!(target_arch = "x86_64");
     match kind {
-        KernelKind::Avx512 if supported(KernelKind::Avx512) => KernelKind::Avx512,
-        KernelKind::Avx512 | KernelKind::Avx2 if supported(KernelKind::Avx2) => KernelKind::Avx2,
-        _ => KernelKind::Generic,
+        _ if supported(kind) => kind,
+        KernelKind::Avx512 | KernelKind::Avx2 if x86 => {
+            if kind == KernelKind::Avx512 && supported(KernelKind::Avx2) {
+                KernelKind::Avx2
+            } else {
+                KernelKind::Generic
+            }
+        }
+        KernelKind::Generic => KernelKind::Generic,
+        _ => best(),
     }
 }
 

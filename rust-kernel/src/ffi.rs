@@ -250,7 +250,7 @@ pub extern "C" fn mm_get_num_threads() -> i32 {
     catch_unwind(threads::num_threads).map(|n| n.min(MM_MAX_THREADS as usize) as i32).unwrap_or(1)
 }
 
-/// The microkernel chosen for this process ("avx512", "avx2" or "generic").
+/// The microkernel chosen for this process ("avx512", "avx2", "neon" or "generic").
 /// A static string: never freed by the caller.
 #[no_mangle]
 pub extern "C" fn mm_kernel_name() -> *const c_char {

@@ -68,6 +68,7 @@ pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> m
     match dispatch::resolve(kind) {
         KernelKind::Avx512 => run::<T, T::Avx512>(&p, threads),
         KernelKind::Avx2 => run::<T, T::Avx2>(&p, threads),
+        KernelKind::Neon => run::<T, T::Neon>(&p, threads),
         KernelKind::Generic => run::<T, T::Generic>(&p, threads),
     }
 }

@@ -104,7 +104,7 @@ fn info_strings_are_static_and_meaningful() {
         )
     };
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
-    assert!(["avx512", "avx2", "generic"].contains(&kernel), "kernel {kernel}");
+    assert!(["avx512", "avx2", "neon", "generic"].contains(&kernel), "kernel {kernel}");
     assert_eq!(ok, "ok");
     assert_eq!(unknown, "unknown status");
     for status in 1..=7 {

@@ -131,6 +131,16 @@ fn forced_kernel_falls_back() {
         }
     }
     assert_eq!(KernelKind::parse("AVX2"), Some(KernelKind::Avx2));
+    assert_eq!(KernelKind::parse("neon"), Some(KernelKind::Neon));
+    // A path of another architecture gets this CPU's best, never the portable kernel.
+    #[cfg(target_arch = "x86_64")]
+    assert_eq!(resolve(KernelKind::Neon), matmul_kernel::dispatch::best());
+    #[cfg(target_arch = "aarch64")]
+    {
+        assert_eq!(matmul_kernel::dispatch::best(), KernelKind::Neon);
+        assert_eq!(resolve(KernelKind::Avx512), KernelKind::Neon);
+        assert_eq!(resolve(KernelKind::Avx2), KernelKind::Neon);
+    }
     assert_eq!(KernelKind::parse("sse"), None);
     assert_eq!(matmul_kernel::gemm::kernel_name(), selected().c_name());
 }

@@ -88,6 +88,6 @@ fn c_abi() {
         assert!((x - y).abs() <= 1e-12 * (k as f64), "{x} vs {y}");
     }
     let name = unsafe { std::ffi::CStr::from_ptr(mm_kernel_name()) }.to_str().unwrap();
-    assert!(["avx512", "avx2", "generic"].contains(&name));
+    assert!(["avx512", "avx2", "neon", "generic"].contains(&name));
     assert_eq!(KernelKind::parse(name), Some(matmul_kernel::dispatch::selected()));
 }

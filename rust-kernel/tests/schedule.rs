@@ -103,6 +103,7 @@ fn run_ordered<T: Kernels>(kind: KernelKind, g: &matmul_kernel::problem::Gemm<T>
     match resolve(kind) {
         KernelKind::Avx512 => run_in_order::<T, T::Avx512>(&g, pieces, order),
         KernelKind::Avx2 => run_in_order::<T, T::Avx2>(&g, pieces, order),
+        KernelKind::Neon => run_in_order::<T, T::Neon>(&g, pieces, order),
         KernelKind::Generic => run_in_order::<T, T::Generic>(&g, pieces, order),
     }
 }

@@ -22,8 +22,11 @@ fn mapped(path: &str) -> usize {
 
 #[test]
 fn shutdown_then_dlclose_unmaps_the_library() {
-    // A private copy: the test binary itself links the rlib, not this file.
-    let built = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/libmatmul_kernel.so");
+    // A private copy: the test binary itself links the rlib, not this file. The cdylib of
+    // this test's own target sits beside the deps/ folder that holds the test binary.
+    let exe = std::env::current_exe().unwrap();
+    let built = exe.parent().and_then(|deps| deps.parent()).unwrap().join("libmatmul_kernel.so");
+    let built = built.to_str().unwrap();
     assert!(std::path::Path::new(built).exists(), "{built} is missing: run cargo build --release --lib first (make test-rust does)");
     let copy = std::env::temp_dir().join(format!("libmatmul_kernel-unload-{}.so", std::process::id()));
     std::fs::copy(built, &copy).unwrap();

@@ -9,6 +9,8 @@ pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
 pub mod generic;
+#[cfg(target_arch = "aarch64")]
+pub mod neon;
 
 /// One tile's work. Only the `m_eff x n_eff` corner of the tile exists in C; element
 /// (i, j) of C is at `c + i * rsc + j * csc`.
@@ -36,17 +38,22 @@ pub struct Tile<T> {
     pub n_eff: usize,
 }
 
-/// The microkernel of each path for one element type. Off x86_64 the SIMD names alias
-/// the portable kernel; `dispatch` never selects them there anyway.
+/// The microkernel of each path for one element type. A path of another architecture
+/// names the portable kernel; `dispatch` never selects it there anyway.
 pub trait Kernels: Element {
     type Avx512: Microkernel<Self>;
     type Avx2: Microkernel<Self>;
+    type Neon: Microkernel<Self>;
     type Generic: Microkernel<Self>;
 }
 
 macro_rules! kernels {
-    ($t:ty, $avx512:ident, $avx2:ident, $generic:ident) => {
+    ($t:ty, $avx512:ident, $avx2:ident, $neon:ident, $generic:ident) => {
         impl Kernels for $t {
+            #[cfg(target_arch = "aarch64")]
+            type Neon = neon::$neon;
+            #[cfg(not(target_arch = "aarch64"))]
+            type Neon = generic::$generic;
             #[cfg(target_arch = "x86_64")]
             type Avx512 = avx512::$avx512;
             #[cfg(target_arch = "x86_64")]
@@ -60,8 +67,8 @@ macro_rules! kernels {
     };
 }
 
-kernels!(f64, Avx512F64, Avx2F64, GenericF64);
-kernels!(f32, Avx512F32, Avx2F32, GenericF32);
+kernels!(f64, Avx512F64, Avx2F64, NeonF64, GenericF64);
+kernels!(f32, Avx512F32, Avx2F32, NeonF32, GenericF32);
 
 pub trait Microkernel<T: Element> {
     const BLOCKING: Blocking;

@@ -243,6 +243,7 @@ pub fn blocking<T: Kernels>(kind: KernelKind) -> matmul_kernel::blocking::Blocki
     match matmul_kernel::dispatch::resolve(kind) {
         KernelKind::Avx512 => <T::Avx512 as Microkernel<T>>::BLOCKING,
         KernelKind::Avx2 => <T::Avx2 as Microkernel<T>>::BLOCKING,
+        KernelKind::Neon => <T::Neon as Microkernel<T>>::BLOCKING,
         KernelKind::Generic => <T::Generic as Microkernel<T>>::BLOCKING,
     }
 }

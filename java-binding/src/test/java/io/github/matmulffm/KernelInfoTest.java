@@ -14,7 +14,7 @@ class KernelInfoTest {
     void infoNamesVersionKernelAndSource() {
         KernelInfo info = Matmul.info();
         assertTrue(info.version().matches("\\d+\\.\\d+\\.\\d+"), info.version());
-        assertTrue(java.util.Set.of("avx512", "avx2", "generic").contains(info.kernel()), info.kernel());
+        assertTrue(java.util.Set.of("avx512", "avx2", "neon", "generic").contains(info.kernel()), info.kernel());
         assertTrue(info.threads() >= 1);
         // A private copy per class loader: libmatmul_kernel-<unique>.so.
         String name = java.nio.file.Path.of(info.libraryPath()).getFileName().toString();
