@@ -26,7 +26,7 @@ export JAVA_HOME := $(JDK)
 export PATH := $(JDK)/bin:$(PATH)
 endif
 
-.PHONY: help prerequisites build test test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick test-spark bench-spark bench-spark-quick profile safepoints install header bindings clean
+.PHONY: help prerequisites build test lint-workflows release test-cross test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick test-spark bench-spark bench-spark-quick profile safepoints install header bindings clean
 
 help:
 	@echo "make bench      build everything, run the JMH suite (~20 min), write results/results.{csv,md} and results/chart.png"
@@ -38,6 +38,8 @@ help:
 	@echo "make safepoints worst time to safepoint of heap-array calls per shape, G1 and ZGC"
 	@echo "make parity     regenerate parity/cases.csv, then check it from Rust and Java on every kernel path"
 	@echo "make soak       the 16-thread concurrency soak for 60 s (make test runs it for 10 s)"
+	@echo "make release    the release jar with all five natives, plus sources and javadoc jars (target/release/)"
+	@echo "make test-cross linux-aarch64 under qemu, windows-x86_64 under Wine, macOS natives checked (~15 min)"
 	@echo "make build      build the kernel and the jar (java-binding/target/matmul-ffm-*.jar)"
 	@echo "make install    install io.github.matmulffm:matmul-ffm into the local Maven repository"
 	@echo "make header     regenerate rust-kernel/include/matmul_kernel.h with cbindgen"
@@ -56,13 +58,26 @@ prerequisites:
 build: prerequisites
 	$(MVN) -DskipTests package
 
-test: test-rust test-java example
+test: test-rust test-java example lint-workflows
 
 test-rust: prerequisites
 	cd $(KERNEL_DIR) && cargo build --release --lib && cargo test --release
 
+# TEST_JAR=<a built jar> runs the binding's unit tests over that jar instead of target/classes
+# (the hosted workflow's runners test the release jar this way).
+TEST_JAR ?=
+CPSEP    := $(if $(filter Windows_NT,$(OS)),;,:)
 test-java: prerequisites
-	$(MVN) verify
+	$(MVN) verify $(if $(TEST_JAR),-Dtest.classes.source=$(TEST_JAR))
+
+# The hosted workflow (.github/workflows/) cannot run here: lint it, and check that every
+# make target it calls exists in this Makefile.
+lint-workflows:
+	@command -v yamllint >/dev/null || { echo "error: yamllint is required (apt-get install yamllint)" >&2; exit 1; }
+	yamllint -s -c $(ROOT)/.github/yamllint.yml $(ROOT)/.github/workflows
+	@for target in $$(grep -ohE '(^ *|run: *|[;&|] *)make [a-z][a-z-]*' $(ROOT)/.github/workflows/*.yml | awk '{print $$NF}' | sort -u); do \
+	  grep -qE "^$$target:" $(ROOT)/Makefile || { echo "error: the workflow calls make $$target, which the Makefile lacks" >&2; exit 1; }; \
+	  echo "workflow target ok: make $$target"; done
 
 # Tests that need root and a mount namespace (a noexec temporary folder, folders owned by
 # another user); .ci/run runs it as root. Elsewhere the tests report that they skipped.
@@ -132,6 +147,39 @@ bench-spark: install
 bench-spark-quick: install
 	$(call RUN_SPARK_BENCH,$(QUICK_RESULTS) quick)
 
+# ---- every platform in one jar (cross/; what works here: ../shared/CROSS.md) ----
+# The toolchains (Debian's Rust with its arm64 std and std source, zig from npm, an arm64
+# JDK, a Wine prefix) go to a cache outside the repository; a second run reuses it.
+export MATMUL_CROSS_CACHE ?= $(HOME)/.cache/matmul-ffm-cross
+PLATFORMS   := linux-x86_64 linux-aarch64 windows-x86_64 macos-x86_64 macos-aarch64
+NATIVES_DIR := $(ROOT)/target/natives
+RELEASE_DIR := $(ROOT)/target/release
+VERSION     := $(shell sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' $(ROOT)/pom.xml)
+RELEASE_JAR := $(RELEASE_DIR)/matmul-ffm-$(VERSION).jar
+
+# The five natives, each checked (glibc <= 2.28, mm_* exports only, install name, stripped),
+# packed into one jar with its sources and javadoc jars: target/release/.
+release: prerequisites
+	@start=$$SECONDS; $(ROOT)/cross/toolchains.sh >/dev/null && echo "== toolchains took $$((SECONDS - start)) s"
+	rm -rf $(NATIVES_DIR) $(RELEASE_DIR)
+	@for p in $(PLATFORMS); do $(ROOT)/cross/build-native.sh $$p $(NATIVES_DIR) || exit 1; done
+	$(MVN) -pl java-binding clean package -DskipTests -Dmatmul.natives=$(NATIVES_DIR)
+	mkdir -p $(RELEASE_DIR) && cp java-binding/target/matmul-ffm-$(VERSION).jar java-binding/target/matmul-ffm-$(VERSION)-sources.jar \
+	  java-binding/target/matmul-ffm-$(VERSION)-javadoc.jar $(RELEASE_DIR)/
+	$(MVN) -pl java-binding clean
+	$(ROOT)/cross/check-jar.sh $(RELEASE_DIR) $(NATIVES_DIR) $(PLATFORMS)
+
+# What can run here, over the release build: linux-x86_64 natively (the glibc 2.28 build),
+# linux-aarch64 under qemu-user (the kernel's
+# tests with the parity vectors on neon and on generic, then the Java binding's tests on an
+# arm64 JDK 25 over the release jar), windows-x86_64 under Wine (the kernel's tests), and
+# the macOS natives checked as Mach-O (they cannot run here).
+test-cross: release
+	$(ROOT)/cross/test-linux-x86_64.sh $(RELEASE_JAR)
+	$(ROOT)/cross/test-linux-aarch64.sh $(RELEASE_JAR)
+	$(ROOT)/cross/test-windows.sh
+	$(ROOT)/cross/test-macos.sh $(RELEASE_JAR)
+
 # ---- benchmarks (benchmarks/, see benchmarks/NOTES.md) ----
 RESULTS       ?= $(ROOT)/results
 QUICK_RESULTS ?= $(ROOT)/results/quick
@@ -147,7 +195,7 @@ BENCH_CP      := -cp $(BENCH_JAR) io.github.matmulffm.bench
 # The suite runs from a private copy of the jar, so a rebuild during the run cannot pull it away.
 define RUN_SUITE
 jar=$$(mktemp --suffix=.jar) && cp $(BENCH_JAR) $$jar && trap 'rm -f $$jar' EXIT && \
-  $(BENCH_JAVA) -Dbench.command="make $(1)" -cp $$jar io.github.matmulffm.bench.Suite $(2) $(3)
+  $(BENCH_JAVA) -Dbench.command="make $(1)" -cp $(if $(TEST_JAR),$(TEST_JAR)$(CPSEP))$$jar io.github.matmulffm.bench.Suite $(2) $(3)
 endef
 
 bench: build

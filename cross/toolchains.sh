@@ -12,7 +12,7 @@
 #             configuration, unpacked with dpkg-deb, the system's sources never touched
 #   zig/      zig 0.11 from npm: the linker for the glibc 2.28 floor; its libSystem stubs
 #             make macos-sdk/ for ld64.lld (LLVM's Mach-O linker, from Debian)
-#   jdk-arm64/ trixie's arm64 OpenJDK 25 and its libraries, a sysroot for qemu
+#   jdk-arm64/ trixie's arm64 OpenJDK 25 (JDK) and its libraries, a sysroot for qemu
 #   wine/     a Wine prefix with a stub bcryptprimitives.dll (Wine 8 lacks ProcessPrng)
 #   bin/      wrappers: rustc, zig-cc-<target>, the cargo config for build-std
 set -euo pipefail
@@ -23,8 +23,8 @@ mkdir -p "$CACHE/bin" "$CACHE/debs"
 log() { echo "toolchains: $*" >&2; }
 
 # ---- system packages ----
-system_packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mingw-w64-x86-64 qemu-user binfmt-support
-  wine64 llvm-19 lld-19 yamllint)
+system_packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mingw-w64-x86-64 qemu-user qemu-user-binfmt binfmt-support
+  wine64 llvm-19 lld-19 yamllint unzip)
 missing=()
 for package in "${system_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -127,17 +127,18 @@ ln -sf libSystem.tbd "$CACHE/macos-sdk/usr/lib/libm.tbd"
 
 # ---- arm64 OpenJDK 25 (Debian trixie) as a sysroot for qemu-user ----
 JDK_ARM64="$CACHE/jdk-arm64"
-if [ ! -f "$JDK_ARM64/.stamp" ]; then
+# The JDK, not only the JRE: the README test compiles the README's examples with javac.
+if [ ! -f "$JDK_ARM64/.stamp-jdk" ]; then
   log "arm64 OpenJDK 25 (trixie) into $JDK_ARM64"
   rm -rf "$JDK_ARM64" "$CACHE/debs/jdk-arm64"
-  fetch_debs jdk-arm64 arm64 trixie "$JDK_ARM64" openjdk-25-jre-headless libc6 libgcc-s1 libstdc++6 zlib1g
+  fetch_debs jdk-arm64 arm64 trixie "$JDK_ARM64" openjdk-25-jre-headless openjdk-25-jdk-headless libc6 libgcc-s1 libstdc++6 zlib1g
   # Trixie is merged-/usr; the JDK's absolute links into /etc must stay inside the sysroot.
   [ -e "$JDK_ARM64/lib" ] || ln -s usr/lib "$JDK_ARM64/lib"
   find "$JDK_ARM64" -type l | while read -r link; do
     target=$(readlink "$link")
     case "$target" in /etc/*) ln -sfn "$JDK_ARM64$target" "$link" ;; esac
   done
-  touch "$JDK_ARM64/.stamp"
+  touch "$JDK_ARM64/.stamp-jdk"
 fi
 
 # ---- a Wine prefix that runs Rust >= 1.78 programs ----
@@ -145,7 +146,7 @@ WINE="$CACHE/wine"
 if [ ! -f "$WINE/.stamp" ]; then
   log "Wine prefix with a bcryptprimitives stub into $WINE"
   rm -rf "$WINE" && mkdir -p "$WINE"
-  WINEPREFIX="$WINE" WINEDEBUG=-all wineboot -i >/dev/null 2>&1 || true
+  WINEPREFIX="$WINE" WINEDEBUG=-all /usr/lib/wine/wine64 wineboot -i >/dev/null 2>&1 || true
   x86_64-w64-mingw32-gcc -shared -O2 -o "$WINE/bcryptprimitives.dll" "$HERE/bcryptprimitives.c" \
     "$HERE/bcryptprimitives.def" -ladvapi32
   cp "$WINE/bcryptprimitives.dll" "$WINE/drive_c/windows/system32/"

@@ -91,6 +91,14 @@ public final class NativeLoader {
                         + Platform.current().libraryFileName() + " or remove the property to use the jar's copy");
             }
             String source = "-D" + LIBRARY_PATH_PROPERTY + "=" + override;
+            if (Platform.current().os().equals("linux")) {
+                try {
+                    GlibcRequirement.requireCompatible(Files.readAllBytes(path), path + " (from " + source + ")",
+                            GlibcRequirement.host());
+                } catch (IOException e) {
+                    throw new NativeLibraryException("cannot read " + path + " (from " + source + "): " + e.getMessage(), e);
+                }
+            }
             try {
                 return open(path, source);
             } catch (IllegalArgumentException e) {
@@ -102,13 +110,8 @@ public final class NativeLoader {
         String resource = platform.resourcePath();
         URL url = NativeLoader.class.getResource("/" + resource);
         if (url == null) {
-            throw new NativeLibraryException("matmul-ffm has no native library for this platform: os.name="
-                    + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch")
-                    + " (platform " + platform.id() + "); looked for " + resource
-                    + " in the jar. The jar ships linux-x86_64, linux-aarch64, macos-aarch64, macos-x86_64 and"
-                    + " windows-x86_64 when built for them. Build rust-kernel for this platform"
-                    + " (cargo build --release) and pass -D" + LIBRARY_PATH_PROPERTY + "=/path/to/"
-                    + platform.libraryFileName());
+            throw new NativeLibraryException(missingPlatformMessage(platform, System.getProperty("os.name"),
+                    System.getProperty("os.arch"), Platform.inJar(NativeLoader.class)));
         }
         byte[] bytes;
         try (InputStream in = url.openStream()) {
@@ -116,7 +119,20 @@ public final class NativeLoader {
         } catch (IOException e) {
             throw new NativeLibraryException("cannot read " + url + ": " + e.getMessage(), e);
         }
+        if (platform.os().equals("linux")) {
+            GlibcRequirement.requireCompatible(bytes, url.toString(), GlibcRequirement.host());
+        }
         return extractAndOpen(bytes, platform.libraryFileName(), url.toString());
+    }
+
+    /** What a user on a platform that the jar has no native for reads. */
+    static String missingPlatformMessage(Platform platform, String osName, String osArch, List<Platform> inJar) {
+        String shipped = inJar.isEmpty() ? "none (a jar built without its natives)"
+                : String.join(", ", inJar.stream().map(Platform::id).toList());
+        return "matmul-ffm has no native library for this platform: os.name=" + osName + ", os.arch=" + osArch
+                + " (platform " + platform.id() + "); looked for " + platform.resourcePath()
+                + ". This jar carries natives for: " + shipped + ". Build rust-kernel on this platform"
+                + " (cargo build --release) and pass -D" + LIBRARY_PATH_PROPERTY + "=/path/to/" + platform.libraryFileName();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.matmulffm.internal;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -44,11 +45,16 @@ public record Platform(String os, String arch) {
         return "META-INF/native/" + id() + "/" + libraryFileName();
     }
 
+    /** The platforms a released jar carries a native for. */
+    public static final List<Platform> RELEASED = List.of(new Platform("linux", "x86_64"), new Platform("linux", "aarch64"),
+            new Platform("macos", "aarch64"), new Platform("macos", "x86_64"), new Platform("windows", "x86_64"));
+
     public static Optional<Platform> supported(Platform platform) {
-        return switch (platform.id()) {
-            case "linux-x86_64", "linux-aarch64", "macos-aarch64", "macos-x86_64", "windows-x86_64" ->
-                    Optional.of(platform);
-            default -> Optional.empty();
-        };
+        return RELEASED.contains(platform) ? Optional.of(platform) : Optional.empty();
+    }
+
+    /** The released platforms whose native the jar (or class path) of {@code anchor} holds. */
+    public static List<Platform> inJar(Class<?> anchor) {
+        return RELEASED.stream().filter(p -> anchor.getResource("/" + p.resourcePath()) != null).toList();
     }
 }

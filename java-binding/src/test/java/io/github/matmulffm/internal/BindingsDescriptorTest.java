@@ -22,10 +22,12 @@ class BindingsDescriptorTest {
 
     @Test
     void everyBoundDescriptorMatchesTheGeneratedOne() throws Exception {
-        Path built = Path.of(System.getProperty("matmul.repo.root", ".."), "rust-kernel", "target", "release",
-                Platform.current().libraryFileName());
+        // The native of the classes under test (target/classes, or the release jar under
+        // make test-cross), not this host's cargo output: under qemu that is another CPU's.
         Path copy = Files.createTempFile("matmul-descriptors", Platform.current().libraryFileName());
-        Files.copy(built, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (var in = NativeLoader.class.getResourceAsStream("/" + Platform.current().resourcePath())) {
+            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         System.load(copy.toString());
         Files.delete(copy);
 

@@ -87,10 +87,14 @@ class ClassLoaderTest {
      * A hundred deploy/undeploy cycles of an app that runs one 1000^3 product, in a child
      * JVM: every dropped loader's library is unmapped and its pool threads are gone, and
      * resident memory stops growing (it grew by about 33 MB a cycle at 879cbec).
+     * {@code -Dmatmul.redeploy.n} shrinks the product where the CPU is emulated (make
+     * test-cross: 1000^3 a hundred times is half an hour under qemu); any n past the
+     * kernel's parallel threshold (96^3) starts the pool threads the test is about.
      */
     @Test
     void redeployedAHundredTimesKeepsNothing() throws Exception {
-        ChildJvm.Result result = ChildJvm.run(RedeployCycles.class, Map.of(), List.of("-Xmx1g"), 600, "100", "1000");
+        String n = String.valueOf(Integer.getInteger("matmul.redeploy.n", 1000));
+        ChildJvm.Result result = ChildJvm.run(RedeployCycles.class, Map.of(), List.of("-Xmx1g"), 600, "100", n);
         assertEquals(0, result.exitCode(), result.output());
         String summary = result.output().lines().filter(l -> l.startsWith("redeploy:")).findFirst().orElseThrow(
                 () -> new AssertionError("no summary: " + result.output()));
