@@ -39,7 +39,7 @@ help:
 	@echo "make parity     regenerate parity/cases.csv, then check it from Rust and Java on every kernel path"
 	@echo "make soak       the 16-thread concurrency soak for 60 s (make test runs it for 10 s)"
 	@echo "make release    the release jar with all five natives, plus sources and javadoc jars (target/release/)"
-	@echo "make test-cross linux-aarch64 under qemu, windows-x86_64 under Wine, macOS natives checked (~15 min)"
+	@echo "make test-cross linux-aarch64 under qemu, windows-x86_64 under Wine, macOS natives checked (~35 min)"
 	@echo "make build      build the kernel and the jar (java-binding/target/matmul-ffm-*.jar)"
 	@echo "make install    install io.github.matmulffm:matmul-ffm into the local Maven repository"
 	@echo "make header     regenerate rust-kernel/include/matmul_kernel.h with cbindgen"

@@ -25,6 +25,10 @@ log() { echo "toolchains: $*" >&2; }
 # ---- system packages ----
 system_packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mingw-w64-x86-64 qemu-user qemu-user-binfmt binfmt-support
   wine64 llvm-19 lld-19 yamllint unzip)
+# npm comes with Node.js on these machines; Debian's npm only where there is none (it
+# conflicts with NodeSource's nodejs). llvm-19 also brings what Debian's libLLVM-22 links
+# against (libz3, libxml2, libedit, libffi), which the unpacked rustc needs.
+command -v npm >/dev/null || system_packages+=(npm)
 missing=()
 for package in "${system_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

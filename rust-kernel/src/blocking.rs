@@ -39,7 +39,8 @@ pub(crate) const AVX2_F32: Blocking = Blocking { mr: 6, nr: 16, kc: 256, mc: 96,
 // KC 512: the A micro-panel is 8 * 512 * 8 B = 32 KiB, a quarter of an M2 P-core's
 // 128 KiB L1 (Graviton 3 / Neoverse V1: 64 KiB, half), and twice the k run per C
 // write-back of the x86 kernels. B block: 512 * 384 * 8 B = 1.5 MiB, inside the
-// shared L2 of M-series clusters (16 MiB) and Neoverse's 1-2 MiB private L2.
+// shared L2 of M-series clusters (16 MiB) and Neoverse V2's 2 MiB; on Graviton 2 and 3
+// (1 MiB L2) it spills to the LLC, a choice for the M2 that is not measured yet.
 pub(crate) const NEON_F64: Blocking = Blocking { mr: 8, nr: 6, kc: 512, mc: 128, nc: 384 };
 pub(crate) const NEON_F32: Blocking = Blocking { mr: 8, nr: 12, kc: 512, mc: 128, nc: 768 };
 

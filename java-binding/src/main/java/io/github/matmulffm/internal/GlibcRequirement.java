@@ -32,8 +32,9 @@ public final class GlibcRequirement {
     public static Optional<String> newestRequired(byte[] elf) {
         try {
             return newest(ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN));
-        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
-            return Optional.empty(); // a truncated or odd file: dlopen will say what is wrong
+        } catch (RuntimeException e) {
+            // A truncated or odd file (offsets past the end or past 2 GiB): dlopen will say what is wrong.
+            return Optional.empty();
         }
     }
 
@@ -96,7 +97,11 @@ public final class GlibcRequirement {
         return 0;
     }
 
-    /** This process's glibc ({@code gnu_get_libc_version()}), or empty on another C library. */
+    /**
+     * This process's glibc ({@code gnu_get_libc_version()}), or empty on another C library.
+     *
+     * @throws IllegalCallerException where native access is denied to this module
+     */
     public static Optional<String> host() {
         Linker linker = Linker.nativeLinker();
         Optional<MemorySegment> symbol = linker.defaultLookup().find("gnu_get_libc_version");

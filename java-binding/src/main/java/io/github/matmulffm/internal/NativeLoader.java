@@ -94,7 +94,7 @@ public final class NativeLoader {
             if (Platform.current().os().equals("linux")) {
                 try {
                     GlibcRequirement.requireCompatible(Files.readAllBytes(path), path + " (from " + source + ")",
-                            GlibcRequirement.host());
+                            hostGlibc());
                 } catch (IOException e) {
                     throw new NativeLibraryException("cannot read " + path + " (from " + source + "): " + e.getMessage(), e);
                 }
@@ -120,9 +120,21 @@ public final class NativeLoader {
             throw new NativeLibraryException("cannot read " + url + ": " + e.getMessage(), e);
         }
         if (platform.os().equals("linux")) {
-            GlibcRequirement.requireCompatible(bytes, url.toString(), GlibcRequirement.host());
+            GlibcRequirement.requireCompatible(bytes, url.toString(), hostGlibc());
         }
         return extractAndOpen(bytes, platform.libraryFileName(), url.toString());
+    }
+
+    /**
+     * The host's glibc, asked through a downcall: where native access is denied, that fails
+     * before any library is opened, with the same message as opening one would give.
+     */
+    private static java.util.Optional<String> hostGlibc() {
+        try {
+            return GlibcRequirement.host();
+        } catch (IllegalCallerException e) {
+            throw new NativeLibraryException(nativeAccessDeniedMessage(), e);
+        }
     }
 
     /** What a user on a platform that the jar has no native for reads. */
@@ -182,9 +194,13 @@ public final class NativeLoader {
         try {
             return KernelLibrary.open(file, source);
         } catch (IllegalCallerException e) {
-            throw new NativeLibraryException("native access is denied to " + moduleName()
-                    + "; add --enable-native-access=" + moduleName() + " to the java command line", e);
+            throw new NativeLibraryException(nativeAccessDeniedMessage(), e);
         }
+    }
+
+    private static String nativeAccessDeniedMessage() {
+        return "native access is denied to " + moduleName() + "; add --enable-native-access=" + moduleName()
+                + " to the java command line";
     }
 
     /** A fresh private copy for this instance: a name no other loader or JVM uses. */
