@@ -20,95 +20,62 @@ const NV: usize = 3;
 const _: () = assert!(NEON_F64.mr == MR && NEON_F64.nr == NV * 2);
 const _: () = assert!(NEON_F32.mr == MR && NEON_F32.nr == NV * 4);
 
-/// # Safety
-/// As for [`Microkernel::run`]; NEON is part of every AArch64 target's baseline.
-#[inline(always)]
-unsafe fn kernel_f64(t: &Tile<f64>) {
-    debug_assert!(t.a_packed && t.b_packed);
-    const NR: usize = NV * 2;
-    let mut acc = [[vdupq_n_f64(0.0); NV]; MR];
-    let (mut a, mut b) = (t.a, t.b);
-    for _ in 0..t.kc {
-        // SAFETY: each k step holds NR values of B and MR values of A.
-        let bv = [vld1q_f64(b), vld1q_f64(b.add(2)), vld1q_f64(b.add(4))];
-        let av = [vld1q_f64(a), vld1q_f64(a.add(2)), vld1q_f64(a.add(4)), vld1q_f64(a.add(6))];
-        for v in 0..NV {
-            for p in 0..MR / 2 {
-                acc[2 * p][v] = vfmaq_laneq_f64::<0>(acc[2 * p][v], bv[v], av[p]);
-                acc[2 * p + 1][v] = vfmaq_laneq_f64::<1>(acc[2 * p + 1][v], bv[v], av[p]);
+/// One kernel per element type, `$lanes` values to a vector: A's MR values of a k step are
+/// MR / `$lanes` vectors, and row `p * $lanes + lane` multiplies by lane `lane` of vector p.
+macro_rules! neon_kernel {
+    ($name:ident, $t:ty, $lanes:expr, [$($lane:literal),+], $dup:ident, $load:ident, $store:ident,
+     $fma:ident, $fma_lane:ident, $mul:ident) => {
+        /// # Safety
+        /// As for [`Microkernel::run`]; NEON is part of every AArch64 target's baseline.
+        #[inline(always)]
+        unsafe fn $name(t: &Tile<$t>) {
+            debug_assert!(t.a_packed && t.b_packed);
+            const L: usize = $lanes;
+            const NR: usize = NV * L;
+            let mut acc = [[$dup(0.0); NV]; MR];
+            let (mut a, mut b) = (t.a, t.b);
+            for _ in 0..t.kc {
+                // SAFETY: each k step holds NR values of B and MR values of A.
+                let bv = [$load(b), $load(b.add(L)), $load(b.add(2 * L))];
+                for p in 0..MR / L {
+                    // SAFETY: as above; p * L + L <= MR.
+                    let av = $load(a.add(p * L));
+                    for v in 0..NV {
+                        $(acc[p * L + $lane][v] = $fma_lane::<$lane>(acc[p * L + $lane][v], bv[v], av);)+
+                    }
+                }
+                a = a.add(MR);
+                b = b.add(NR);
+            }
+            if t.csc == 1 && t.m_eff == MR && t.n_eff == NR {
+                let (alpha, beta) = ($dup(t.alpha), $dup(t.beta));
+                for (i, row_acc) in acc.iter().enumerate() {
+                    let row = t.c.add(i * t.rsc);
+                    for (v, &sum) in row_acc.iter().enumerate() {
+                        // SAFETY: full tile: all MR x NR elements lie inside the window.
+                        let cp = row.add(v * L);
+                        let r = $mul(sum, alpha);
+                        // beta == 0 must not read C: it may hold NaN or uninitialised garbage.
+                        $store(cp, if t.beta == 0.0 { r } else { $fma(r, $load(cp), beta) });
+                    }
+                }
+            } else {
+                let mut spill = [[0.0 as $t; NR]; MR];
+                for i in 0..MR {
+                    for v in 0..NV {
+                        // SAFETY: the spill row holds NR = NV * L values.
+                        $store(spill[i].as_mut_ptr().add(v * L), acc[i][v]);
+                    }
+                }
+                // SAFETY: the caller upholds `run`'s contract, which store_tile shares.
+                store_tile(&spill, t);
             }
         }
-        a = a.add(MR);
-        b = b.add(NR);
-    }
-    if t.csc == 1 && t.m_eff == MR && t.n_eff == NR {
-        let (alpha, beta) = (vdupq_n_f64(t.alpha), vdupq_n_f64(t.beta));
-        for (i, row_acc) in acc.iter().enumerate() {
-            let row = t.c.add(i * t.rsc);
-            for (v, &sum) in row_acc.iter().enumerate() {
-                // SAFETY: full tile: all MR x NR elements lie inside the window.
-                let cp = row.add(v * 2);
-                let r = vmulq_f64(sum, alpha);
-                // beta == 0 must not read C: it may hold NaN or uninitialised garbage.
-                vst1q_f64(cp, if t.beta == 0.0 { r } else { vfmaq_f64(r, vld1q_f64(cp), beta) });
-            }
-        }
-    } else {
-        let mut spill = [[0.0f64; NR]; MR];
-        for i in 0..MR {
-            for v in 0..NV {
-                vst1q_f64(spill[i].as_mut_ptr().add(v * 2), acc[i][v]);
-            }
-        }
-        store_tile(&spill, t);
-    }
+    };
 }
 
-/// # Safety
-/// As for [`Microkernel::run`]; NEON is part of every AArch64 target's baseline.
-#[inline(always)]
-unsafe fn kernel_f32(t: &Tile<f32>) {
-    debug_assert!(t.a_packed && t.b_packed);
-    const NR: usize = NV * 4;
-    let mut acc = [[vdupq_n_f32(0.0); NV]; MR];
-    let (mut a, mut b) = (t.a, t.b);
-    for _ in 0..t.kc {
-        // SAFETY: each k step holds NR values of B and MR values of A.
-        let bv = [vld1q_f32(b), vld1q_f32(b.add(4)), vld1q_f32(b.add(8))];
-        let av = [vld1q_f32(a), vld1q_f32(a.add(4))];
-        for v in 0..NV {
-            for p in 0..MR / 4 {
-                acc[4 * p][v] = vfmaq_laneq_f32::<0>(acc[4 * p][v], bv[v], av[p]);
-                acc[4 * p + 1][v] = vfmaq_laneq_f32::<1>(acc[4 * p + 1][v], bv[v], av[p]);
-                acc[4 * p + 2][v] = vfmaq_laneq_f32::<2>(acc[4 * p + 2][v], bv[v], av[p]);
-                acc[4 * p + 3][v] = vfmaq_laneq_f32::<3>(acc[4 * p + 3][v], bv[v], av[p]);
-            }
-        }
-        a = a.add(MR);
-        b = b.add(NR);
-    }
-    if t.csc == 1 && t.m_eff == MR && t.n_eff == NR {
-        let (alpha, beta) = (vdupq_n_f32(t.alpha), vdupq_n_f32(t.beta));
-        for (i, row_acc) in acc.iter().enumerate() {
-            let row = t.c.add(i * t.rsc);
-            for (v, &sum) in row_acc.iter().enumerate() {
-                // SAFETY: full tile: all MR x NR elements lie inside the window.
-                let cp = row.add(v * 4);
-                let r = vmulq_f32(sum, alpha);
-                // beta == 0 must not read C: it may hold NaN or uninitialised garbage.
-                vst1q_f32(cp, if t.beta == 0.0 { r } else { vfmaq_f32(r, vld1q_f32(cp), beta) });
-            }
-        }
-    } else {
-        let mut spill = [[0.0f32; NR]; MR];
-        for i in 0..MR {
-            for v in 0..NV {
-                vst1q_f32(spill[i].as_mut_ptr().add(v * 4), acc[i][v]);
-            }
-        }
-        store_tile(&spill, t);
-    }
-}
+neon_kernel!(kernel_f64, f64, 2, [0, 1], vdupq_n_f64, vld1q_f64, vst1q_f64, vfmaq_f64, vfmaq_laneq_f64, vmulq_f64);
+neon_kernel!(kernel_f32, f32, 4, [0, 1, 2, 3], vdupq_n_f32, vld1q_f32, vst1q_f32, vfmaq_f32, vfmaq_laneq_f32, vmulq_f32);
 
 impl Microkernel<f64> for NeonF64 {
     const BLOCKING: Blocking = NEON_F64;
