@@ -36,7 +36,7 @@ help:
 	@echo "make test-hosts tests that need root and a mount namespace (noexec tmp, foreign-owned folders)"
 	@echo "make case-study the recommendation service under open-loop load, per backend (~15 min): results/case-study.*"
 	@echo "make safepoints worst time to safepoint of heap-array calls per shape, G1 and ZGC"
-	@echo "make parity     regenerate parity/cases.csv, then check it from Rust and Java on every kernel path"
+	@echo "make parity     regenerate parity/cases.csv and batches.csv, then check them from Rust and Java on every kernel path"
 	@echo "make soak       the 16-thread concurrency soak for 60 s (make test runs it for 10 s)"
 	@echo "make release    the release jar with all five natives, plus sources and javadoc jars (target/release/)"
 	@echo "make test-cross linux-aarch64 under qemu, windows-x86_64 under Wine, macOS natives checked (~35 min)"
@@ -89,12 +89,13 @@ test-hosts: prerequisites
 
 .PHONY: parity soak
 
-# Regenerates parity/cases.csv from the case list in rust-kernel/tests/parity/mod.rs, then
+# Regenerates parity/cases.csv and batches.csv from the case lists in rust-kernel/tests/parity/, then
 # checks it from both languages (make test checks the committed file the same way).
 parity: prerequisites
 	cd $(KERNEL_DIR) && MATMUL_PARITY_WRITE=1 cargo test --release --test parity_naive -- --exact case_file_is_current
-	cd $(KERNEL_DIR) && cargo test --release --test parity_naive --test parity_kernels
-	$(MVN) -pl java-binding test -Dtest='ParityTest,KernelPathsTest' -Dsurefire.failIfNoSpecifiedTests=false
+	cd $(KERNEL_DIR) && MATMUL_PARITY_WRITE=1 cargo test --release --test parity_batches -- --exact batch_file_is_current
+	cd $(KERNEL_DIR) && cargo test --release --test parity_naive --test parity_kernels --test parity_batches
+	$(MVN) -pl java-binding test -Dtest='ParityTest,BatchParityTest,KernelPathsTest' -Dsurefire.failIfNoSpecifiedTests=false
 
 # 16 Java threads, mixed sizes, heap and off-heap, the kernel's thread count changed midway,
 # every result checked, resident memory bounded; prints one "soak:" line of figures.

@@ -111,6 +111,121 @@ mm_status mm_sgemm(mm_layout layout,
                    int64_t ldc,
                    int64_t c_len);
 
+// `batch_count` products of one shape in one call: for i < batch_count,
+// C_i := alpha * op(A_i) * op(B_i) + beta * C_i, where X_i starts `i * stride_x`
+// elements after `x` and `*_len` counts the elements of the whole batch. A stride of 0
+// for A or B shares one matrix across the batch. Strides are at least 0; C's matrices
+// must not share an element with each other nor with any of A's or B's. The whole batch
+// is validated before anything is written: a bad description returns its status with
+// every C untouched. Each product's result is bit for bit that of the same `mm_dgemm`.
+//
+// # Safety
+// As for `mm_dgemm`, over each buffer's `*_len` elements.
+mm_status mm_dgemm_batch_strided(mm_layout layout,
+                                 mm_transpose trans_a,
+                                 mm_transpose trans_b,
+                                 int64_t m,
+                                 int64_t n,
+                                 int64_t k,
+                                 double alpha,
+                                 const double *a,
+                                 int64_t lda,
+                                 int64_t stride_a,
+                                 int64_t a_len,
+                                 const double *b,
+                                 int64_t ldb,
+                                 int64_t stride_b,
+                                 int64_t b_len,
+                                 double beta,
+                                 double *c,
+                                 int64_t ldc,
+                                 int64_t stride_c,
+                                 int64_t c_len,
+                                 int64_t batch_count);
+
+// As `mm_dgemm_batch_strided` in single precision.
+//
+// # Safety
+// As for `mm_dgemm_batch_strided`.
+mm_status mm_sgemm_batch_strided(mm_layout layout,
+                                 mm_transpose trans_a,
+                                 mm_transpose trans_b,
+                                 int64_t m,
+                                 int64_t n,
+                                 int64_t k,
+                                 float alpha,
+                                 const float *a,
+                                 int64_t lda,
+                                 int64_t stride_a,
+                                 int64_t a_len,
+                                 const float *b,
+                                 int64_t ldb,
+                                 int64_t stride_b,
+                                 int64_t b_len,
+                                 float beta,
+                                 float *c,
+                                 int64_t ldc,
+                                 int64_t stride_c,
+                                 int64_t c_len,
+                                 int64_t batch_count);
+
+// As `mm_dgemm_batch_strided` on at most `thread_budget` threads, with the budget rules
+// of `mm_dgemm_budgeted` (0: no budget; 1..=MM_MAX_THREADS; else
+// `MM_ERR_INVALID_ARGUMENT` before anything is read or written).
+//
+// # Safety
+// As for `mm_dgemm_batch_strided`.
+mm_status mm_dgemm_batch_strided_budgeted(mm_layout layout,
+                                          mm_transpose trans_a,
+                                          mm_transpose trans_b,
+                                          int64_t m,
+                                          int64_t n,
+                                          int64_t k,
+                                          double alpha,
+                                          const double *a,
+                                          int64_t lda,
+                                          int64_t stride_a,
+                                          int64_t a_len,
+                                          const double *b,
+                                          int64_t ldb,
+                                          int64_t stride_b,
+                                          int64_t b_len,
+                                          double beta,
+                                          double *c,
+                                          int64_t ldc,
+                                          int64_t stride_c,
+                                          int64_t c_len,
+                                          int64_t batch_count,
+                                          int32_t thread_budget);
+
+// As `mm_sgemm_batch_strided` on at most `thread_budget` threads; see
+// `mm_dgemm_batch_strided_budgeted`.
+//
+// # Safety
+// As for `mm_dgemm_batch_strided`.
+mm_status mm_sgemm_batch_strided_budgeted(mm_layout layout,
+                                          mm_transpose trans_a,
+                                          mm_transpose trans_b,
+                                          int64_t m,
+                                          int64_t n,
+                                          int64_t k,
+                                          float alpha,
+                                          const float *a,
+                                          int64_t lda,
+                                          int64_t stride_a,
+                                          int64_t a_len,
+                                          const float *b,
+                                          int64_t ldb,
+                                          int64_t stride_b,
+                                          int64_t b_len,
+                                          float beta,
+                                          float *c,
+                                          int64_t ldc,
+                                          int64_t stride_c,
+                                          int64_t c_len,
+                                          int64_t batch_count,
+                                          int32_t thread_budget);
+
 // As `mm_dgemm`, on at most `thread_budget` threads (a Spark task's `spark.task.cpus`, a
 // service's share of the cores). The budget is per call, not per calling thread: a JVM's
 // virtual threads move between OS threads, so a thread-local setting would follow the

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::element::Element;
 use crate::layout::{mm_layout, mm_transpose};
-use crate::problem::{Gemm, RawGemm};
+use crate::problem::{Gemm, RawBatch, RawGemm};
 use crate::status::*;
 use crate::threads::MM_MAX_THREADS;
 use crate::{gemm, naive, pool, slots, threads};
@@ -83,6 +83,156 @@ pub unsafe extern "C" fn mm_sgemm(
 ) -> mm_status {
     let raw = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
     run_gemm(raw, gemm::gemm::<f32>)
+}
+
+fn run_batch<T: crate::microkernel::Kernels>(raw: RawBatch<T>, budget: i32) -> mm_status {
+    let threads = match thread_budget(budget) {
+        Ok(threads) => threads,
+        Err(status) => return status,
+    };
+    guarded(|| match raw.validate() {
+        Ok(batch) => crate::batch::batch(threads, &batch),
+        Err(status) => status,
+    })
+}
+
+/// `batch_count` products of one shape in one call: for i < batch_count,
+/// C_i := alpha * op(A_i) * op(B_i) + beta * C_i, where X_i starts `i * stride_x`
+/// elements after `x` and `*_len` counts the elements of the whole batch. A stride of 0
+/// for A or B shares one matrix across the batch. Strides are at least 0; C's matrices
+/// must not share an element with each other nor with any of A's or B's. The whole batch
+/// is validated before anything is written: a bad description returns its status with
+/// every C untouched. Each product's result is bit for bit that of the same `mm_dgemm`.
+///
+/// # Safety
+/// As for `mm_dgemm`, over each buffer's `*_len` elements.
+#[no_mangle]
+pub unsafe extern "C" fn mm_dgemm_batch_strided(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f64,
+    a: *const f64,
+    lda: i64,
+    stride_a: i64,
+    a_len: i64,
+    b: *const f64,
+    ldb: i64,
+    stride_b: i64,
+    b_len: i64,
+    beta: f64,
+    c: *mut f64,
+    ldc: i64,
+    stride_c: i64,
+    c_len: i64,
+    batch_count: i64,
+) -> mm_status {
+    let first = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_batch(RawBatch { first, stride_a, stride_b, stride_c, count: batch_count }, 0)
+}
+
+/// As `mm_dgemm_batch_strided` in single precision.
+///
+/// # Safety
+/// As for `mm_dgemm_batch_strided`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_sgemm_batch_strided(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f32,
+    a: *const f32,
+    lda: i64,
+    stride_a: i64,
+    a_len: i64,
+    b: *const f32,
+    ldb: i64,
+    stride_b: i64,
+    b_len: i64,
+    beta: f32,
+    c: *mut f32,
+    ldc: i64,
+    stride_c: i64,
+    c_len: i64,
+    batch_count: i64,
+) -> mm_status {
+    let first = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_batch(RawBatch { first, stride_a, stride_b, stride_c, count: batch_count }, 0)
+}
+
+/// As `mm_dgemm_batch_strided` on at most `thread_budget` threads, with the budget rules
+/// of `mm_dgemm_budgeted` (0: no budget; 1..=MM_MAX_THREADS; else
+/// `MM_ERR_INVALID_ARGUMENT` before anything is read or written).
+///
+/// # Safety
+/// As for `mm_dgemm_batch_strided`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_dgemm_batch_strided_budgeted(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f64,
+    a: *const f64,
+    lda: i64,
+    stride_a: i64,
+    a_len: i64,
+    b: *const f64,
+    ldb: i64,
+    stride_b: i64,
+    b_len: i64,
+    beta: f64,
+    c: *mut f64,
+    ldc: i64,
+    stride_c: i64,
+    c_len: i64,
+    batch_count: i64,
+    thread_budget: i32,
+) -> mm_status {
+    let first = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_batch(RawBatch { first, stride_a, stride_b, stride_c, count: batch_count }, thread_budget)
+}
+
+/// As `mm_sgemm_batch_strided` on at most `thread_budget` threads; see
+/// `mm_dgemm_batch_strided_budgeted`.
+///
+/// # Safety
+/// As for `mm_dgemm_batch_strided`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_sgemm_batch_strided_budgeted(
+    layout: mm_layout,
+    trans_a: mm_transpose,
+    trans_b: mm_transpose,
+    m: i64,
+    n: i64,
+    k: i64,
+    alpha: f32,
+    a: *const f32,
+    lda: i64,
+    stride_a: i64,
+    a_len: i64,
+    b: *const f32,
+    ldb: i64,
+    stride_b: i64,
+    b_len: i64,
+    beta: f32,
+    c: *mut f32,
+    ldc: i64,
+    stride_c: i64,
+    c_len: i64,
+    batch_count: i64,
+    thread_budget: i32,
+) -> mm_status {
+    let first = RawGemm { layout, trans_a, trans_b, m, n, k, alpha, a, lda, a_len, b, ldb, b_len, beta, c, ldc, c_len };
+    run_batch(RawBatch { first, stride_a, stride_b, stride_c, count: batch_count }, thread_budget)
 }
 
 /// The threads a budgeted call may use: 0 (no budget), or 1..=MM_MAX_THREADS.

@@ -73,6 +73,20 @@ pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> m
     }
 }
 
+/// One product on the calling thread with kernel `K`, the quick returns included: what
+/// every product of a batch that is handed out whole runs (`batch`). A call below
+/// `MM_PARALLEL_MIN_MNK` takes the same path, so the bits are the same.
+pub(crate) fn serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> mm_status {
+    if p.m == 0 || p.n == 0 {
+        return MM_OK;
+    }
+    if p.skips_product() {
+        scale_c(p);
+        return MM_OK;
+    }
+    status(driver::gemm_serial::<T, K>(&row_major_c(p)))
+}
+
 /// NUL-terminated name of the microkernel in use.
 pub fn kernel_name() -> &'static [u8] {
     dispatch::selected().c_name()

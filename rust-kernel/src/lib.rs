@@ -9,6 +9,7 @@
 //! `driver` (one piece: the loops) -> `pack` (panels) -> `microkernel` (chosen by
 //! `dispatch`, tile and cache sizes from `blocking`).
 
+pub mod batch;
 pub mod blocking;
 pub mod dispatch;
 pub mod driver;

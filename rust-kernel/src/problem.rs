@@ -246,3 +246,155 @@ impl<T: Element> RawGemm<T> {
         })
     }
 }
+
+/// The raw arguments of `mm_dgemm_batch_strided` / `mm_sgemm_batch_strided`: one
+/// description of matrix 0 of each operand, and where matrix i starts (`i * stride`
+/// elements after matrix 0). The `*_len` of `first` cover the whole batch.
+#[derive(Clone, Copy, Debug)]
+pub struct RawBatch<T> {
+    pub first: RawGemm<T>,
+    pub stride_a: i64,
+    pub stride_b: i64,
+    pub stride_c: i64,
+    pub count: i64,
+}
+
+/// `count` products of one shape, product i reading A and B and writing C at `i *
+/// stride` elements past product 0's (a stride of 0 shares one A or B).
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<T> {
+    pub first: Gemm<T>,
+    pub count: usize,
+    pub stride_a: usize,
+    pub stride_b: usize,
+    pub stride_c: usize,
+}
+
+impl<T: Copy> Batch<T> {
+    /// Product `i` (< count).
+    pub fn item(&self, i: usize) -> Gemm<T> {
+        let f = &self.first;
+        // wrapping_add: an operand the batch never reads (m, n or k zero) may be null;
+        // every operand that is read lies inside its validated buffer.
+        Gemm {
+            a: MatrixRef { ptr: f.a.ptr.wrapping_add(i.wrapping_mul(self.stride_a)), ..f.a },
+            b: MatrixRef { ptr: f.b.ptr.wrapping_add(i.wrapping_mul(self.stride_b)), ..f.b },
+            c: MatrixMut { ptr: f.c.ptr.wrapping_add(i.wrapping_mul(self.stride_c)), ..f.c },
+            ..*f
+        }
+    }
+}
+
+/// Elements from matrix 0's start that `count` matrices `stride` apart reach.
+fn batch_reach(op: &Operand, stride: usize, count: usize) -> Result<usize, mm_status> {
+    if op.reach == 0 || count == 0 {
+        return Ok(0);
+    }
+    (count - 1).checked_mul(stride).and_then(|x| x.checked_add(op.reach)).ok_or(MM_ERR_INVALID_DIMENSION)
+}
+
+/// Whether two of C's matrices share an element. Matrix i against i + t is matrix 0
+/// against t, so only the offsets t * stride_c below one matrix's reach need a look.
+fn batch_c_overlaps<T>(c_ptr: *const T, c: &Operand, stride: usize, count: usize) -> bool {
+    if c.reach == 0 || count < 2 {
+        return false;
+    }
+    if stride == 0 {
+        return true;
+    }
+    (1..count).take_while(|t| t * stride < c.reach).any(|t| shares_element(c_ptr, c, c_ptr.wrapping_add(t * stride), c))
+}
+
+/// Whether any of C's matrices shares an element with any of input X's. The whole spans
+/// first (the common case: separate buffers); where they meet, each C matrix against
+/// the X matrices whose spans meet its own.
+fn batch_shares<T>(c_ptr: *const T, c: &Operand, sc: usize, x_ptr: *const T, x: &Operand, sx: usize, count: usize) -> bool {
+    if c.reach == 0 || x.reach == 0 || count == 0 {
+        return false;
+    }
+    let size = std::mem::size_of::<T>();
+    let (c0, x0) = (c_ptr as usize, x_ptr as usize);
+    // Validation bounded both whole reaches' bytes by isize::MAX.
+    let span = |start: usize, op: &Operand, stride: usize| start.saturating_add(((count - 1) * stride + op.reach) * size);
+    if c0 >= span(x0, x, sx) || x0 >= span(c0, c, sc) {
+        return false;
+    }
+    let x_bytes = x.reach * size;
+    for i in 0..count {
+        let ci = c0 + i * sc * size;
+        let ce = ci + c.reach * size;
+        if ce <= x0 {
+            continue;
+        }
+        // X_j = [x0 + j*step, +x_bytes) meets [ci, ce) when j*step > ci - x0 - x_bytes and
+        // j*step < ce - x0.
+        let (lo, hi) = if sx == 0 {
+            (0, 0)
+        } else {
+            let step = sx * size;
+            let lo = ci.checked_sub(x0.saturating_add(x_bytes)).map_or(0, |d| d / step + 1);
+            (lo, ((ce - x0 - 1) / step).min(count - 1))
+        };
+        for j in lo..=hi {
+            if shares_element(c_ptr.wrapping_add(i * sc), c, x_ptr.wrapping_add(j * sx), x) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+impl<T: Element> RawBatch<T> {
+    /// Every rule of `RawGemm::validate`, over the whole batch, before anything is
+    /// written: the batch count and strides, each buffer long enough for its last
+    /// matrix, no two of C's matrices sharing an element, none sharing one with any
+    /// matrix of A or B.
+    pub fn validate(&self) -> Result<Batch<T>, mm_status> {
+        let r = &self.first;
+        let layout = Layout::from_raw(r.layout).ok_or(MM_ERR_INVALID_ARGUMENT)?;
+        let trans_a = transposed_from_raw(r.trans_a).ok_or(MM_ERR_INVALID_ARGUMENT)?;
+        let trans_b = transposed_from_raw(r.trans_b).ok_or(MM_ERR_INVALID_ARGUMENT)?;
+        let (m, n, k) = (to_size(r.m)?, to_size(r.n)?, to_size(r.k)?);
+        let count = to_size(self.count)?;
+        let stride = |s: i64| usize::try_from(s).map_err(|_| MM_ERR_INVALID_ARGUMENT);
+        let (sa, sb, sc) = (stride(self.stride_a)?, stride(self.stride_b)?, stride(self.stride_c)?);
+
+        let mut a = check_operand(layout, trans_a, m, k, r.lda)?;
+        let mut b = check_operand(layout, trans_b, k, n, r.ldb)?;
+        let mut c = check_operand(layout, false, m, n, r.ldc)?;
+        if m == 0 || n == 0 || count == 0 {
+            a.reach = 0;
+            b.reach = 0;
+        }
+        if count == 0 {
+            c.reach = 0;
+        }
+        check_buffer(r.a, r.a_len, batch_reach(&a, sa, count)?)?;
+        check_buffer(r.b, r.b_len, batch_reach(&b, sb, count)?)?;
+        check_buffer(r.c as *const T, r.c_len, batch_reach(&c, sc, count)?)?;
+
+        let c_const = r.c as *const T;
+        if batch_c_overlaps(c_const, &c, sc, count)
+            || batch_shares(c_const, &c, sc, r.a, &a, sa, count)
+            || batch_shares(c_const, &c, sc, r.b, &b, sb, count)
+        {
+            return Err(MM_ERR_INVALID_ARGUMENT);
+        }
+        Ok(Batch {
+            first: Gemm {
+                m,
+                n,
+                k,
+                alpha: r.alpha,
+                a: MatrixRef { ptr: r.a, row_stride: a.row_stride, col_stride: a.col_stride },
+                b: MatrixRef { ptr: r.b, row_stride: b.row_stride, col_stride: b.col_stride },
+                beta: r.beta,
+                c: MatrixMut { ptr: r.c, row_stride: c.row_stride, col_stride: c.col_stride },
+            },
+            count,
+            stride_a: sa,
+            stride_b: sb,
+            stride_c: sc,
+        })
+    }
+}

@@ -1,6 +1,6 @@
 //! The README's bad-input catalogue through the C ABI, on every GEMM entry point
-//! (mm_dgemm, mm_dgemm_naive, mm_sgemm): each bad input gets its status and writes
-//! nothing, not even past the described buffers; NaN and infinite alpha or beta are
+//! (mm_dgemm, mm_dgemm_naive, mm_sgemm, and the batch entry points with one product):
+//! each bad input gets its status and writes nothing, not even past the described buffers; NaN and infinite alpha or beta are
 //! accepted and propagate. abi_validation.rs keeps what a catalogue entry cannot
 //! express (misaligned pointers, disjoint views of one buffer, results of valid calls).
 use matmul_kernel::*;
@@ -22,7 +22,7 @@ impl Scalar for f64 {
         self
     }
     fn entries() -> Vec<(&'static str, Entry<f64>)> {
-        vec![("mm_dgemm", mm_dgemm), ("mm_dgemm_naive", mm_dgemm_naive)]
+        vec![("mm_dgemm", mm_dgemm), ("mm_dgemm_naive", mm_dgemm_naive), ("mm_dgemm_batch_strided (one product)", dgemm_batch_of_one)]
     }
 }
 
@@ -34,9 +34,23 @@ impl Scalar for f32 {
         self as f64
     }
     fn entries() -> Vec<(&'static str, Entry<f32>)> {
-        vec![("mm_sgemm", mm_sgemm)]
+        vec![("mm_sgemm", mm_sgemm), ("mm_sgemm_batch_strided (one product)", sgemm_batch_of_one)]
     }
 }
+
+macro_rules! batch_of_one {
+    ($name:ident, $t:ty, $batched:ident) => {
+        /// The single-product call as a batch of one (strides 0): every catalogue entry
+        /// must get the same status through the batch entry point.
+        unsafe extern "C" fn $name(layout: i32, ta: i32, tb: i32, m: i64, n: i64, k: i64, alpha: $t, a: *const $t, lda: i64, a_len: i64,
+            b: *const $t, ldb: i64, b_len: i64, beta: $t, c: *mut $t, ldc: i64, c_len: i64) -> i32 {
+            // SAFETY: the caller's contract, unchanged.
+            unsafe { $batched(layout, ta, tb, m, n, k, alpha, a, lda, 0, a_len, b, ldb, 0, b_len, beta, c, ldc, 0, c_len, 1) }
+        }
+    };
+}
+batch_of_one!(dgemm_batch_of_one, f64, mm_dgemm_batch_strided);
+batch_of_one!(sgemm_batch_of_one, f32, mm_sgemm_batch_strided);
 
 /// Sentinel elements after each buffer's described length: no call may touch them.
 const GUARD: usize = 8;

@@ -4,6 +4,8 @@
 //! the fill order, the NaN/Inf injection or the checksum must be made on both sides.
 #![allow(dead_code)]
 
+pub mod batches;
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -134,21 +136,29 @@ impl ParityCase {
 }
 
 pub fn read_case_file() -> Vec<ParityCase> {
-    let path = case_file();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}; run make parity", path.display()));
-    let mut lines = text.lines();
-    assert_eq!(lines.next(), Some(HEADER), "{}: unexpected header", path.display());
-    lines.filter(|l| !l.is_empty()).map(|l| ParityCase::parse(l).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).collect()
+    read_lines(&case_file(), HEADER, ParityCase::parse)
 }
 
 pub fn write_case_file(cases: &[ParityCase]) {
-    let mut text = String::from(HEADER);
+    write_lines(&case_file(), HEADER, cases.iter().map(ParityCase::to_line));
+}
+
+/// The parsed lines of a parity file after its header, which must be `header`.
+pub fn read_lines<C>(path: &std::path::Path, header: &str, parse: impl Fn(&str) -> Result<C, String>) -> Vec<C> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}; run make parity", path.display()));
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(header), "{}: unexpected header", path.display());
+    lines.filter(|l| !l.is_empty()).map(|l| parse(l).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).collect()
+}
+
+pub fn write_lines(path: &std::path::Path, header: &str, lines: impl Iterator<Item = String>) {
+    let mut text = String::from(header);
     text.push('\n');
-    for case in cases {
-        text.push_str(&case.to_line());
+    for line in lines {
+        text.push_str(&line);
         text.push('\n');
     }
-    std::fs::write(case_file(), text).expect("write parity/cases.csv");
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
 /// The scalars every case draws from.

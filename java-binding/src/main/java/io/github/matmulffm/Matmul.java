@@ -1,9 +1,12 @@
 package io.github.matmulffm;
 
+import io.github.matmulffm.internal.BatchShape;
 import io.github.matmulffm.internal.ElementType;
 import io.github.matmulffm.internal.GemmShape;
+import io.github.matmulffm.internal.HeapBatch;
 import io.github.matmulffm.internal.HeapGemm;
 import io.github.matmulffm.internal.KernelLibrary;
+import io.github.matmulffm.internal.NativeBatch;
 import io.github.matmulffm.internal.NativeGemm;
 import io.github.matmulffm.internal.NativeGemm.Routine;
 import io.github.matmulffm.internal.NativeLoader;
@@ -228,6 +231,102 @@ public final class Matmul {
 
     private static MemorySegment reachOf(MemorySegment segment, long reach, long bytes) {
         return reach == 0 ? MemorySegment.NULL : segment.asSlice(0, reach * bytes);
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    /**
+     * A strided batch of DGEMMs over Java arrays, in one call: for {@code i < batchCount},
+     * C_i := alpha * op(A_i) * op(B_i) + beta * C_i, where X_i starts at
+     * {@code xOffset + i * strideX} in its array. A stride of 0 for A or B shares one matrix
+     * across the batch (many inputs against one weight matrix). C's matrices must not
+     * share an element with each other nor with any matrix of A or B. The whole batch is
+     * checked before anything is written, and each product's result is bit for bit that of
+     * the same {@link #dgemm} call; the products are spread over the kernel's threads.
+     *
+     * @throws IllegalArgumentException  if batchCount or a stride is negative, or C's matrices overlap
+     * @throws IndexOutOfBoundsException if an array is too short for its last matrix
+     */
+    public static void dgemmBatch(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                                  double alpha, double[] a, int aOffset, int lda, int strideA,
+                                  double[] b, int bOffset, int ldb, int strideB,
+                                  double beta, double[] c, int cOffset, int ldc, int strideC, int batchCount) {
+        arrayBatch(ElementType.F64, layout, transA, transB, m, n, k, alpha, a, aOffset, lda, strideA,
+                b, bOffset, ldb, strideB, beta, c, cOffset, ldc, strideC, batchCount);
+    }
+
+    /** A strided batch of SGEMMs over Java arrays; same contract as the {@code double[]} batch. */
+    public static void sgemmBatch(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                                  float alpha, float[] a, int aOffset, int lda, int strideA,
+                                  float[] b, int bOffset, int ldb, int strideB,
+                                  float beta, float[] c, int cOffset, int ldc, int strideC, int batchCount) {
+        arrayBatch(ElementType.F32, layout, transA, transB, m, n, k, alpha, a, aOffset, lda, strideA,
+                b, bOffset, ldb, strideB, beta, c, cOffset, ldc, strideC, batchCount);
+    }
+
+    /**
+     * A strided batch of DGEMMs over memory segments, matrix i of each operand starting
+     * {@code i * stride} elements after the segment's first byte; same rules as the
+     * {@code double[]} batch. Off-heap segments are passed as they are (zero copy).
+     */
+    public static void dgemmBatch(Layout layout, Transpose transA, Transpose transB, long m, long n, long k,
+                                  double alpha, MemorySegment a, long lda, long strideA,
+                                  MemorySegment b, long ldb, long strideB,
+                                  double beta, MemorySegment c, long ldc, long strideC, long batchCount) {
+        segmentBatch(ElementType.F64, layout, transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB,
+                beta, c, ldc, strideC, batchCount);
+    }
+
+    /** A strided batch of SGEMMs over memory segments (4-byte alignment). */
+    public static void sgemmBatch(Layout layout, Transpose transA, Transpose transB, long m, long n, long k,
+                                  float alpha, MemorySegment a, long lda, long strideA,
+                                  MemorySegment b, long ldb, long strideB,
+                                  float beta, MemorySegment c, long ldc, long strideC, long batchCount) {
+        segmentBatch(ElementType.F32, layout, transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB,
+                beta, c, ldc, strideC, batchCount);
+    }
+
+    private static void arrayBatch(ElementType type, Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
+                                   double alpha, Object a, int aOffset, int lda, int strideA,
+                                   Object b, int bOffset, int ldb, int strideB,
+                                   double beta, Object c, int cOffset, int ldc, int strideC, int batchCount) {
+        BatchShape batch = BatchShape.of(GemmShape.of(layout, transA, transB, m, n, k, lda, ldb, ldc),
+                strideA, strideB, strideC, batchCount);
+        Operands.checkArray("a", type, a, aOffset, batch);
+        Operands.checkArray("b", type, b, bOffset, batch);
+        Operands.checkArray("c", type, c, cOffset, batch);
+        Operands.checkNoOverlap(c, cOffset, batch, a, aOffset, "a");
+        Operands.checkNoOverlap(c, cOffset, batch, b, bOffset, "b");
+        if (batch.isEmpty()) {
+            return;
+        }
+        ready();
+        HeapBatch.run(type, batch, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
+    }
+
+    private static void segmentBatch(ElementType type, Layout layout, Transpose transA, Transpose transB, long m, long n,
+                                     long k, double alpha, MemorySegment a, long lda, long strideA,
+                                     MemorySegment b, long ldb, long strideB,
+                                     double beta, MemorySegment c, long ldc, long strideC, long batchCount) {
+        BatchShape batch = BatchShape.of(GemmShape.of(layout, transA, transB, m, n, k, lda, ldb, ldc),
+                strideA, strideB, strideC, batchCount);
+        Operands.checkSegment("a", type, a, batch, false);
+        Operands.checkSegment("b", type, b, batch, false);
+        Operands.checkSegment("c", type, c, batch, true);
+        Operands.checkNoOverlap(c, batch, a, "a", type);
+        Operands.checkNoOverlap(c, batch, b, "b", type);
+        if (batch.isEmpty()) {
+            return;
+        }
+        ready();
+        long bytes = type.bytes();
+        if (a.isNative() && b.isNative() && c.isNative()) {
+            NativeBatch.call(type, false, batch, alpha, a, a.byteSize() / bytes, b, b.byteSize() / bytes,
+                    beta, c, c.byteSize() / bytes);
+        } else {
+            HeapBatch.run(type, batch, alpha, reachOf(a, batch.aSpan(), bytes), reachOf(b, batch.bSpan(), bytes),
+                    beta, reachOf(c, batch.cSpan(), bytes));
+        }
     }
 
     // ---------------------------------------------------------------- OffHeapMatrix

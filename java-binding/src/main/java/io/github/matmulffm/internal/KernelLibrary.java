@@ -53,6 +53,23 @@ public final class KernelLibrary {
         return gemmDescriptor(scalar).appendArgumentLayouts(matmul_kernel_h.C_INT);
     }
 
+    /**
+     * The strided batch signature: as {@link #gemmDescriptor} with each operand's stride
+     * ({@code int64_t}) after its leading dimension, and the batch count last.
+     */
+    static FunctionDescriptor batchDescriptor(MemoryLayout scalar) {
+        MemoryLayout i32 = matmul_kernel_h.C_INT;
+        MemoryLayout i64 = matmul_kernel_h.C_LONG_LONG;
+        MemoryLayout ptr = matmul_kernel_h.C_POINTER;
+        return FunctionDescriptor.of(i32, i32, i32, i32, i64, i64, i64,
+                scalar, ptr, i64, i64, i64, ptr, i64, i64, i64, scalar, ptr, i64, i64, i64, i64);
+    }
+
+    /** {@code mm_dgemm_batch_strided} or {@code mm_sgemm_batch_strided}. */
+    static String batchSymbol(ElementType type) {
+        return type == ElementType.F64 ? "mm_dgemm_batch_strided" : "mm_sgemm_batch_strided";
+    }
+
     private static final FunctionDescriptor INT_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_INT);
     private static final FunctionDescriptor INT_OF_INT = FunctionDescriptor.of(matmul_kernel_h.C_INT, matmul_kernel_h.C_INT);
     private static final FunctionDescriptor STRING_OF_VOID = FunctionDescriptor.of(matmul_kernel_h.C_POINTER);
@@ -73,6 +90,11 @@ public final class KernelLibrary {
                 all.put(routine.budgetedSymbol(), budgetedGemmDescriptor(scalar));
             }
         }
+        for (ElementType type : ElementType.values()) {
+            FunctionDescriptor batch = batchDescriptor(type.scalarLayout());
+            all.put(batchSymbol(type), batch);
+            all.put(batchSymbol(type) + "_budgeted", batch.appendArgumentLayouts(matmul_kernel_h.C_INT));
+        }
         all.put("mm_set_num_threads", INT_OF_INT);
         all.put("mm_get_num_threads", INT_OF_VOID);
         all.put("mm_pool_threads", INT_OF_VOID);
@@ -92,6 +114,10 @@ public final class KernelLibrary {
     private final MethodHandle[] critical;
     /** The budgeted forms, null for a routine without one. */
     private final MethodHandle[] budgeted;
+    /** The batch entry points, indexed by {@link ElementType#ordinal()}. */
+    private final MethodHandle[] batchPlain;
+    private final MethodHandle[] batchCritical;
+    private final MethodHandle[] batchBudgeted;
     private final MethodHandle setNumThreads;
     private final MethodHandle getNumThreads;
     private final MethodHandle poolThreads;
@@ -116,6 +142,17 @@ public final class KernelLibrary {
             if (routine.budgetedSymbol() != null) {
                 budgeted[routine.ordinal()] = bind(lookup, routine.budgetedSymbol());
             }
+        }
+        ElementType[] types = ElementType.values();
+        batchPlain = new MethodHandle[types.length];
+        batchCritical = new MethodHandle[types.length];
+        batchBudgeted = new MethodHandle[types.length];
+        for (ElementType type : types) {
+            MemorySegment address = lookup.findOrThrow(batchSymbol(type));
+            FunctionDescriptor descriptor = DESCRIPTORS.get(batchSymbol(type));
+            batchPlain[type.ordinal()] = LINKER.downcallHandle(address, descriptor);
+            batchCritical[type.ordinal()] = LINKER.downcallHandle(address, descriptor, Linker.Option.critical(true));
+            batchBudgeted[type.ordinal()] = bind(lookup, batchSymbol(type) + "_budgeted");
         }
         setNumThreads = bind(lookup, "mm_set_num_threads");
         getNumThreads = bind(lookup, "mm_get_num_threads");
@@ -185,6 +222,16 @@ public final class KernelLibrary {
     /** The budgeted form of a routine (off-heap or staged operands only: never critical). */
     MethodHandle budgetedGemm(NativeGemm.Routine routine) {
         return budgeted[routine.ordinal()];
+    }
+
+    /** The strided batch handle of a precision; heap segments need the critical one. */
+    MethodHandle batch(ElementType type, boolean critical) {
+        return (critical ? batchCritical : batchPlain)[type.ordinal()];
+    }
+
+    /** The budgeted batch handle of a precision (never critical). */
+    MethodHandle budgetedBatch(ElementType type) {
+        return batchBudgeted[type.ordinal()];
     }
 
     /**

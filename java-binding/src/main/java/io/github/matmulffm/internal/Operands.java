@@ -57,15 +57,7 @@ public final class Operands {
         if (cBytes == 0 || inputBytes == 0) {
             return;
         }
-        if (c.isNative() && input.isNative()) {
-            // The common case, compared by address without the slices below (this runs on
-            // every call, and a 2 x 2 product takes about a hundred nanoseconds).
-            long c0 = c.address();
-            long x0 = input.address();
-            if (c0 >= x0 + inputBytes || x0 >= c0 + cBytes) {
-                return;
-            }
-        } else if (c.asSlice(0, cBytes).asOverlappingSlice(input.asSlice(0, inputBytes)).isEmpty()) {
+        if (!spansMeet(c, cBytes, input, inputBytes)) {
             return;
         }
         // Overlapping slices share a base (the same memory or the same array), so the
@@ -88,6 +80,71 @@ public final class Operands {
         if (sharesElement(shape.footprint("C"), shape.footprint(name.toUpperCase()), (long) inputOffset - cOffset)) {
             throw new IllegalArgumentException("c overlaps " + name + ": the output must not share elements with an input");
         }
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    /** {@link #checkArray} for the whole batch's span of one operand. */
+    public static void checkArray(String name, ElementType type, Object array, int offset, BatchShape batch) {
+        Objects.requireNonNull(array, name);
+        if (offset < 0 || offset > type.length(array)) {
+            throw new IndexOutOfBoundsException(name + "Offset " + offset + " is outside " + name + " (length "
+                    + type.length(array) + ")");
+        }
+        long available = (long) type.length(array) - offset;
+        long span = batch.span(name);
+        if (span > available) {
+            throw new IndexOutOfBoundsException(name + " is too short: " + batch.describe(name) + " need " + span
+                    + " elements from offset " + offset + ", but only " + available + " remain");
+        }
+    }
+
+    /** {@link #checkSegment} for the whole batch's span of one operand. */
+    public static void checkSegment(String name, ElementType type, MemorySegment segment, BatchShape batch, boolean written) {
+        long span = batch.span(name);
+        try {
+            checkSegment(name, type, segment, span, batch.item(), written);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IndexOutOfBoundsException(name + " is too small: " + batch.describe(name) + " need " + span
+                    + " elements (" + span * type.bytes() + " bytes), but the segment has " + segment.byteSize() + " bytes");
+        }
+    }
+
+    /** Refuses a batch whose C matrices share an element with any matrix of an input array. */
+    public static void checkNoOverlap(Object c, int cOffset, BatchShape batch, Object input, int inputOffset, String name) {
+        if (c == input && batch.sharesWithInput(name, (long) inputOffset - cOffset)) {
+            throw new IllegalArgumentException("c overlaps " + name + ": no matrix of the output may share elements with "
+                    + "a matrix of an input");
+        }
+    }
+
+    /** Refuses a batch whose C matrices share memory with any matrix of an input segment. */
+    public static void checkNoOverlap(MemorySegment c, BatchShape batch, MemorySegment input, String name, ElementType type) {
+        long cBytes = batch.cSpan() * type.bytes();
+        long inputBytes = batch.span(name) * type.bytes();
+        if (cBytes == 0 || inputBytes == 0) {
+            return;
+        }
+        if (!spansMeet(c, cBytes, input, inputBytes)) {
+            return;
+        }
+        long byteOffset = input.address() - c.address();
+        if (byteOffset % type.bytes() != 0 || batch.sharesWithInput(name, byteOffset / type.bytes())) {
+            throw new IllegalArgumentException("c overlaps " + name + ": no matrix of the output may share memory with "
+                    + "a matrix of an input");
+        }
+    }
+
+    /** Whether the first {@code cBytes} of c and the first {@code inputBytes} of input share memory. */
+    private static boolean spansMeet(MemorySegment c, long cBytes, MemorySegment input, long inputBytes) {
+        if (c.isNative() && input.isNative()) {
+            // The common case, compared by address without the slices below (this runs on
+            // every call, and a 2 x 2 product takes about a hundred nanoseconds).
+            long c0 = c.address();
+            long x0 = input.address();
+            return c0 < x0 + inputBytes && x0 < c0 + cBytes;
+        }
+        return c.asSlice(0, cBytes).asOverlappingSlice(input.asSlice(0, inputBytes)).isPresent();
     }
 
     private static long reach(GemmShape shape, String name) {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,23 +26,21 @@ record ParityCase(String name, boolean f32, Layout layout, Transpose transA, Tra
     }
 
     static List<ParityCase> readAll() {
-        Path file = file();
+        return dataLines(file(), HEADER).stream().map(ParityCase::parse).toList();
+    }
+
+    /** The non-empty lines of a parity file after its header, which must be {@code header}. */
+    static List<String> dataLines(Path file, String header) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file.toAbsolutePath() + "; run make parity", e);
         }
-        if (lines.isEmpty() || !lines.getFirst().equals(HEADER)) {
+        if (lines.isEmpty() || !lines.getFirst().equals(header)) {
             throw new IllegalStateException(file + ": unexpected header");
         }
-        List<ParityCase> cases = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            if (!line.isEmpty()) {
-                cases.add(parse(line));
-            }
-        }
-        return cases;
+        return lines.subList(1, lines.size()).stream().filter(line -> !line.isEmpty()).toList();
     }
 
     static ParityCase parse(String line) {

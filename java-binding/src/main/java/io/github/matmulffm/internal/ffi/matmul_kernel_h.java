@@ -311,6 +311,328 @@ public class matmul_kernel_h extends matmul_kernel_h$shared {
         }
     }
 
+    private static class mm_dgemm_batch_strided {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_DOUBLE,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_DOUBLE,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_dgemm_batch_strided");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static FunctionDescriptor mm_dgemm_batch_strided$descriptor() {
+        return mm_dgemm_batch_strided.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static MethodHandle mm_dgemm_batch_strided$handle() {
+        return mm_dgemm_batch_strided.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static MemorySegment mm_dgemm_batch_strided$address() {
+        return mm_dgemm_batch_strided.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static int mm_dgemm_batch_strided(int layout, int trans_a, int trans_b, long m, long n, long k, double alpha, MemorySegment a, long lda, long stride_a, long a_len, MemorySegment b, long ldb, long stride_b, long b_len, double beta, MemorySegment c, long ldc, long stride_c, long c_len, long batch_count) {
+        var mh$ = mm_dgemm_batch_strided.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_dgemm_batch_strided", layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count);
+            }
+            return (int)mh$.invokeExact(layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mm_sgemm_batch_strided {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_FLOAT,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_FLOAT,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_sgemm_batch_strided");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static FunctionDescriptor mm_sgemm_batch_strided$descriptor() {
+        return mm_sgemm_batch_strided.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static MethodHandle mm_sgemm_batch_strided$handle() {
+        return mm_sgemm_batch_strided.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static MemorySegment mm_sgemm_batch_strided$address() {
+        return mm_sgemm_batch_strided.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count)
+     * }
+     */
+    public static int mm_sgemm_batch_strided(int layout, int trans_a, int trans_b, long m, long n, long k, float alpha, MemorySegment a, long lda, long stride_a, long a_len, MemorySegment b, long ldb, long stride_b, long b_len, float beta, MemorySegment c, long ldc, long stride_c, long c_len, long batch_count) {
+        var mh$ = mm_sgemm_batch_strided.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_sgemm_batch_strided", layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count);
+            }
+            return (int)mh$.invokeExact(layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mm_dgemm_batch_strided_budgeted {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_DOUBLE,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_DOUBLE,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_dgemm_batch_strided_budgeted");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static FunctionDescriptor mm_dgemm_batch_strided_budgeted$descriptor() {
+        return mm_dgemm_batch_strided_budgeted.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static MethodHandle mm_dgemm_batch_strided_budgeted$handle() {
+        return mm_dgemm_batch_strided_budgeted.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static MemorySegment mm_dgemm_batch_strided_budgeted$address() {
+        return mm_dgemm_batch_strided_budgeted.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mm_status mm_dgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda, int64_t stride_a, int64_t a_len, const double *b, int64_t ldb, int64_t stride_b, int64_t b_len, double beta, double *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static int mm_dgemm_batch_strided_budgeted(int layout, int trans_a, int trans_b, long m, long n, long k, double alpha, MemorySegment a, long lda, long stride_a, long a_len, MemorySegment b, long ldb, long stride_b, long b_len, double beta, MemorySegment c, long ldc, long stride_c, long c_len, long batch_count, int thread_budget) {
+        var mh$ = mm_dgemm_batch_strided_budgeted.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_dgemm_batch_strided_budgeted", layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count, thread_budget);
+            }
+            return (int)mh$.invokeExact(layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count, thread_budget);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mm_sgemm_batch_strided_budgeted {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_INT,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_FLOAT,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_FLOAT,
+            matmul_kernel_h.C_POINTER,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_LONG,
+            matmul_kernel_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mm_sgemm_batch_strided_budgeted");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static FunctionDescriptor mm_sgemm_batch_strided_budgeted$descriptor() {
+        return mm_sgemm_batch_strided_budgeted.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static MethodHandle mm_sgemm_batch_strided_budgeted$handle() {
+        return mm_sgemm_batch_strided_budgeted.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static MemorySegment mm_sgemm_batch_strided_budgeted$address() {
+        return mm_sgemm_batch_strided_budgeted.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * mm_status mm_sgemm_batch_strided_budgeted(mm_layout layout, mm_transpose trans_a, mm_transpose trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, int64_t stride_a, int64_t a_len, const float *b, int64_t ldb, int64_t stride_b, int64_t b_len, float beta, float *c, int64_t ldc, int64_t stride_c, int64_t c_len, int64_t batch_count, int32_t thread_budget)
+     * }
+     */
+    public static int mm_sgemm_batch_strided_budgeted(int layout, int trans_a, int trans_b, long m, long n, long k, float alpha, MemorySegment a, long lda, long stride_a, long a_len, MemorySegment b, long ldb, long stride_b, long b_len, float beta, MemorySegment c, long ldc, long stride_c, long c_len, long batch_count, int thread_budget) {
+        var mh$ = mm_sgemm_batch_strided_budgeted.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mm_sgemm_batch_strided_budgeted", layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count, thread_budget);
+            }
+            return (int)mh$.invokeExact(layout, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, a_len, b, ldb, stride_b, b_len, beta, c, ldc, stride_c, c_len, batch_count, thread_budget);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mm_dgemm_budgeted {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             matmul_kernel_h.C_INT,
