@@ -190,9 +190,9 @@ class BatchTest {
         }
     }
 
-    /** Threads filling disjoint matrices of one shared C, each with a batch (in place and staged). */
+    /** Threads filling disjoint matrices of one shared C, each with a batch: in place, in runs, and staged (n = 80). */
     @ParameterizedTest(name = "n={0} x{1} per thread, {2} threads")
-    @CsvSource({"8, 64, 3", "48, 8, 2", "32, 40, 4"})
+    @CsvSource({"8, 64, 3", "48, 8, 2", "32, 40, 4", "80, 3, 2"})
     void threadsSharingOneOutput(int n, int count, int threads) throws Exception {
         SplitMix64 random = new SplitMix64(n * 7L + threads);
         double[] a = fill(random, n * n);

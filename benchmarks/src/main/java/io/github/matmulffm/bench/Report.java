@@ -44,14 +44,17 @@ public final class Report {
 
     static final String GEMM = "gemm";
     static final String LATENCY = "latency";
+    static final String BATCH = "batch";
     private static final List<String> ORDER = List.of("java-naive", "java-tuned", "ejml", "vectorblas", "rust-naive", "rust-heap",
             "rust-offheap", "openblas");
 
     /** One measured configuration; times in microseconds. */
     record Row(String benchmark, String impl, String precision, int size, int threads, double medianUs,
                double errorUs) {
+        /** A batch row's time covers all of its products (or the one big call of the same work). */
         double gflops() {
-            return 2.0 * size * size * (double) size / (medianUs * 1e3);
+            double products = benchmark.equals(BATCH) ? BatchBenchmark.products(size) : 1;
+            return 2.0 * products * size * size * (double) size / (medianUs * 1e3);
         }
 
         String key() {
@@ -104,7 +107,8 @@ public final class Report {
         for (JsonElement element : JsonParser.parseString(json).getAsJsonArray()) {
             JsonObject result = element.getAsJsonObject();
             String name = result.get("benchmark").getAsString();
-            String benchmark = name.contains(LatencyBenchmark.class.getSimpleName()) ? LATENCY : GEMM;
+            String benchmark = name.contains(LatencyBenchmark.class.getSimpleName()) ? LATENCY
+                    : name.contains(BatchBenchmark.class.getSimpleName()) ? BATCH : GEMM;
             JsonObject params = result.getAsJsonObject("params");
             JsonObject metric = result.getAsJsonObject("primaryMetric");
             double toMicros = switch (metric.get("scoreUnit").getAsString()) {
@@ -121,7 +125,11 @@ public final class Report {
                 }
             }
             double error = metric.get("scoreError").getAsDouble();
-            parsed.add(new Row(benchmark, params.get("impl").getAsString(),
+            // A batch row's "implementation" is its mode and storage: batch-offheap, one-by-one-heap, ...
+            String impl = benchmark.equals(BATCH)
+                    ? params.get("mode").getAsString() + "-" + params.get("storage").getAsString()
+                    : params.get("impl").getAsString();
+            parsed.add(new Row(benchmark, impl,
                     params.has("precision") ? params.get("precision").getAsString() : "f64",
                     params.get("size").getAsInt(),
                     params.has("threads") ? params.get("threads").getAsInt() : 1,
@@ -206,6 +214,7 @@ public final class Report {
         }
         sgemmTable(md, threadCounts);
         latencyTable(md);
+        batchTable(md);
         return md.toString();
     }
 
@@ -302,6 +311,37 @@ public final class Report {
                 + "measured) from ");
         md.append(paysFrom("rust-heap", sizes)).append(" on heap arrays and from ")
                 .append(paysFrom("rust-offheap", sizes)).append(" off-heap.\n");
+    }
+
+    private void batchTable(StringBuilder md) {
+        List<Row> batch = rows.values().stream().filter(r -> r.benchmark().equals(BATCH)).toList();
+        if (batch.isEmpty()) {
+            return;
+        }
+        md.append("\n## Batches: many n x n x n products, time for all of them (GFLOP/s)\n\n");
+        md.append("`Matmul.dgemmBatch` (one call) against the same products called one by one (`Matmul.dgemm` in a "
+                + "loop) and against one square call with the same multiply-adds (n_big = cbrt(count) * n). Off-heap: "
+                + "segments of one arena; heap: `double[]`.\n\n");
+        md.append("| n x count | threads | storage | batch | one by one | one big call | batch vs one by one | "
+                + "batch vs one big call |\n|---|---:|---|---:|---:|---:|---:|---:|\n");
+        for (int size : sizes(BATCH, "f64")) {
+            for (int threads : batch.stream().map(Row::threads).distinct().sorted().toList()) {
+                for (String storage : List.of("offheap", "heap")) {
+                    Optional<Row> one = row(BATCH, "batch-" + storage, "f64", size, threads);
+                    if (one.isEmpty()) {
+                        continue;
+                    }
+                    Optional<Row> loop = row(BATCH, "one-by-one-" + storage, "f64", size, threads);
+                    Optional<Row> big = row(BATCH, "one-big-call-" + storage, "f64", size, threads);
+                    md.append("| ").append(size).append(" x ").append(BatchBenchmark.products(size)).append(" | ")
+                            .append(threads).append(" | ").append(storage).append(" | ").append(cell(one.get()))
+                            .append(" | ").append(loop.map(Report::cell).orElse("")).append(" | ")
+                            .append(big.map(Report::cell).orElse("")).append(" | ")
+                            .append(loop.map(l -> ratio(l.medianUs() / one.get().medianUs())).orElse("")).append(" | ")
+                            .append(big.map(b -> ratio(b.medianUs() / one.get().medianUs())).orElse("")).append(" |\n");
+                }
+            }
+        }
     }
 
     private Optional<Double> speedupOverJava(String impl, int size) {

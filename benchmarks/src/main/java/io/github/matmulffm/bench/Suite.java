@@ -60,14 +60,14 @@ public final class Suite {
     }
 
     /** What a mode measures. */
-    record Plan(String mode, int[] sizes, int naiveMaxSize, int[] f32Sizes, int[] latencySizes, Timing gemm,
-                Timing latency) {
+    record Plan(String mode, int[] sizes, int naiveMaxSize, int[] f32Sizes, int[] latencySizes, int[] batchSizes,
+                Timing gemm, Timing latency) {
     }
 
     static final Plan FULL = new Plan("full", new int[]{10, 50, 100, 200, 500, 1000, 2048}, 1000,
-            new int[]{10, 50, 100, 200, 500, 1000, 2048}, new int[]{2, 4, 8, 16, 32, 64},
+            new int[]{10, 50, 100, 200, 500, 1000, 2048}, new int[]{2, 4, 8, 16, 32, 64}, new int[]{8, 32},
             new Timing(2, 1000, 5, 1000), new Timing(2, 500, 5, 500));
-    static final Plan QUICK = new Plan("quick", new int[]{200, 512}, 1000, new int[]{512}, new int[]{8, 64},
+    static final Plan QUICK = new Plan("quick", new int[]{200, 512}, 1000, new int[]{512}, new int[]{8, 64}, new int[]{8},
             new Timing(2, 200, 3, 300), new Timing(1, 200, 3, 200));
 
     private Suite() {
@@ -140,6 +140,8 @@ public final class Suite {
                         plan.latency()));
             }
         }
+        // Every mode (batch, one by one, one big call) and storage of BatchBenchmark in one group.
+        groups.add(new Group(BatchBenchmark.class, "multiply", "batch", "f64", plan.batchSizes(), threads, plan.latency()));
         return groups;
     }
 
@@ -151,7 +153,6 @@ public final class Suite {
         Timing timing = group.timing();
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("^" + Pattern.quote(group.benchmark().getName() + "." + group.method()) + "$")
-                .param("impl", group.impl())
                 .param("size", strings(group.sizes()))
                 .forks(1)
                 .warmupIterations(timing.warmupIterations())
@@ -159,8 +160,14 @@ public final class Suite {
                 .measurementIterations(timing.iterations())
                 .measurementTime(TimeValue.milliseconds(timing.millis()))
                 .shouldFailOnError(true);
+        if (group.benchmark() != BatchBenchmark.class) {
+            options.param("impl", group.impl());
+        }
         if (group.benchmark() == GemmBenchmark.class) {
-            options.param("precision", group.precision()).param("threads", strings(group.threads()));
+            options.param("precision", group.precision());
+        }
+        if (group.benchmark() != LatencyBenchmark.class) {
+            options.param("threads", strings(group.threads()));
         }
         return new Runner(options.build()).run();
     }

@@ -51,6 +51,16 @@ public record BatchShape(GemmShape item, long count, long strideA, long strideB,
         }
     }
 
+    /** The first {@code products} products of this batch (already checked: a part of a valid batch is valid). */
+    BatchShape withCount(long products) {
+        boolean nothing = products == 0 || item.isEmpty();
+        long part = Math.max(products - 1, 0);
+        return new BatchShape(item, products, strideA, strideB, strideC,
+                nothing || item.aReach() == 0 ? 0 : part * strideA + item.aReach(),
+                nothing || item.bReach() == 0 ? 0 : part * strideB + item.bReach(),
+                products == 0 || item.cReach() == 0 ? 0 : part * strideC + item.cReach());
+    }
+
     /** Multiply-adds of the whole batch. */
     public long multiplyAdds() {
         return item.multiplyAdds() * count;

@@ -3,11 +3,20 @@ package io.github.matmulffm.internal;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Strided batches over heap memory, with the policy of {@link HeapGemm}: a batch small in
- * work and in the memory it spans goes to the kernel in place (one critical downcall for
- * all its products); a larger one is staged off-heap, in chunked copies, so the garbage
- * collector is never held off for more than a short copy. Back from staging, only each
- * product's m x n window of C is written: other threads may own the gaps between them.
+ * Strided batches over heap memory, with the critical-call limits of {@link HeapGemm}:
+ * <ul>
+ * <li>a batch small in work and in the memory it spans goes to the kernel in place, in one
+ * critical downcall;</li>
+ * <li>a batch of products that are each that small goes in place too, as consecutive runs
+ * of products, each run one critical downcall within the limits: the collector is held
+ * off for one run at a time, and no copy is made (for products of n = 8 to 64 a copy
+ * costs more than the product);</li>
+ * <li>a batch of larger products is staged off-heap in chunked copies, run on the pool,
+ * and only each product's m x n window of C is copied back: other threads may own the
+ * gaps between them.</li>
+ * </ul>
+ * In place, a batch runs on the calling thread (a critical call never waits on the pool);
+ * off-heap segments get the pool at every size.
  */
 public final class HeapBatch {
     private HeapBatch() {
@@ -36,6 +45,11 @@ public final class HeapBatch {
             NativeBatch.call(type, true, batch, alpha, a, batch.aSpan(), b, batch.bSpan(), beta, c, batch.cSpan());
             return;
         }
+        long run = productsPerCriticalCall(batch, type);
+        if (run > 0) {
+            inPlaceRuns(type, batch, run, alpha, a, b, beta, c);
+            return;
+        }
         long cBytes = c.isNative() ? 0 : batch.cSpan() * type.bytes();
         long bytes = ScratchBuffers.bytesFor(stagedBytes(a), stagedBytes(b), cBytes);
         try (ScratchBuffers.Scratch scratch = ScratchBuffers.acquire(bytes)) {
@@ -60,6 +74,39 @@ public final class HeapBatch {
                         c.asSlice(i * strideBytes, itemBytes), item.ldc(), item, type);
             }
         }
+    }
+
+    /**
+     * The most consecutive products one critical call may take within the limits, or 0 when
+     * even one product is past them. A run of r products spans (r - 1) * stride + reach
+     * elements of each operand (a shared one, stride 0, its reach alone).
+     */
+    static long productsPerCriticalCall(BatchShape batch, ElementType type) {
+        GemmShape item = batch.item();
+        long reaches = item.aReach() + item.bReach() + item.cReach();
+        long strides = batch.strideA() + batch.strideB() + batch.strideC();
+        long elements = HeapGemm.CRITICAL_MAX_BYTES / type.bytes();
+        if (item.multiplyAdds() > HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS || reaches > elements) {
+            return 0;
+        }
+        long byWork = item.multiplyAdds() == 0 ? batch.count() : HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS / item.multiplyAdds();
+        long byBytes = strides == 0 ? batch.count() : 1 + (elements - reaches) / strides;
+        return Math.max(1, Math.min(batch.count(), Math.min(byWork, byBytes)));
+    }
+
+    private static void inPlaceRuns(ElementType type, BatchShape batch, long run, double alpha, MemorySegment a,
+                                    MemorySegment b, double beta, MemorySegment c) {
+        long bytes = type.bytes();
+        for (long first = 0; first < batch.count(); first += run) {
+            BatchShape part = batch.withCount(Math.min(run, batch.count() - first));
+            NativeBatch.call(type, true, part, alpha, from(a, first * batch.strideA() * bytes, part.aSpan() * bytes),
+                    part.aSpan(), from(b, first * batch.strideB() * bytes, part.bSpan() * bytes), part.bSpan(), beta,
+                    from(c, first * batch.strideC() * bytes, part.cSpan() * bytes), part.cSpan());
+        }
+    }
+
+    private static MemorySegment from(MemorySegment whole, long offset, long bytes) {
+        return bytes == 0 ? MemorySegment.NULL : whole.asSlice(offset, bytes);
     }
 
     private static long stagedBytes(MemorySegment segment) {

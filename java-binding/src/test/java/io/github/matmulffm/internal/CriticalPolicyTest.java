@@ -112,4 +112,32 @@ class CriticalPolicyTest {
             assertTrue(Arrays.equals(offHeap, heap));
         }
     }
+
+    /**
+     * A heap batch runs in place as runs of products, each run one critical call: every run
+     * within both limits, and as long as they allow (one more product would pass one).
+     */
+    @ParameterizedTest(name = "{0}^3 x {1}, shared {2}")
+    @CsvSource({"8, 4096, none", "32, 512, none", "32, 512, b", "2, 100000, ab", "64, 100, a", "63, 7, none"})
+    void heapBatchRunsStayWithinTheCriticalLimits(int n, int count, String shared) {
+        GemmShape item = rowMajor(n, n, n);
+        long stride = (long) n * n + 1;
+        BatchShape batch = BatchShape.of(item, shared.contains("a") ? 0 : stride, shared.contains("b") ? 0 : stride, stride, count);
+        long run = HeapBatch.productsPerCriticalCall(batch, ElementType.F64);
+        assertTrue(run >= 1 && run <= count, "run " + run);
+        BatchShape part = batch.withCount(run);
+        assertTrue(HeapBatch.usesCriticalCall(part, ElementType.F64), "a run of " + run + " passes a limit");
+        if (run < count) {
+            assertFalse(HeapBatch.usesCriticalCall(batch.withCount(run + 1), ElementType.F64), "a run of " + (run + 1) + " fits too");
+        }
+        assertEquals(BatchShape.of(item, batch.strideA(), batch.strideB(), stride, run), part, "withCount agrees with of");
+    }
+
+    @Test
+    void aHeapBatchOfProductsPastTheLimitsIsStaged() {
+        BatchShape batch = BatchShape.of(rowMajor(100, 100, 100), 10_000, 10_000, 10_000, 3);
+        assertEquals(0, HeapBatch.productsPerCriticalCall(batch, ElementType.F64));
+        BatchShape thin = BatchShape.of(rowMajor(1, 1, 100_000), 100_000, 100_000, 1, 2);
+        assertEquals(0, HeapBatch.productsPerCriticalCall(thin, ElementType.F64), "one product spans 1.6 MB");
+    }
 }
