@@ -14,6 +14,7 @@ import io.github.matmulffm.internal.NativeStatus;
 import io.github.matmulffm.internal.Operands;
 import io.github.matmulffm.internal.ScratchBuffers;
 import io.github.matmulffm.internal.ThreadBudget;
+import io.github.matmulffm.internal.TinyGemm;
 import io.github.matmulffm.internal.ffi.matmul_kernel_h;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -221,6 +222,10 @@ public final class Matmul {
         }
         ready();
         if (a.isNative() && b.isNative() && c.isNative()) {
+            if (routine != Routine.DGEMM_NAIVE && TinyGemm.takes(shape, type, alpha, false)) {
+                TinyGemm.run(type, shape, alpha, a, b, beta, c);
+                return;
+            }
             NativeGemm.call(routine, false, shape, alpha, a, a.byteSize() / bytes, b, b.byteSize() / bytes,
                     beta, c, c.byteSize() / bytes);
         } else {

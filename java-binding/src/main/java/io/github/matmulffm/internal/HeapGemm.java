@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
  * Products over heap memory (Java arrays, heap segments). A critical downcall, which reads
  * the arrays in place, holds off the garbage collector for as long as it runs: it is used
  * only for products that are small both in work and in the memory they touch. Larger ones
- * are staged off-heap, and products that only scale C (k == 0 or alpha == 0) run in Java.
+ * are staged off-heap, and products that only scale C (k == 0 or alpha == 0) run in Java, as
+ * do tiny ones ({@link TinyGemm}).
  *
  * <p>Every path reads and writes C only inside the m x n window that (offset, ldc)
  * describes: other threads may be writing the elements between its rows or columns (two
@@ -64,6 +65,10 @@ public final class HeapGemm {
             return;
         }
         ElementType type = routine.elementType();
+        if (routine != Routine.DGEMM_NAIVE && TinyGemm.takes(shape, type, alpha, true)) {
+            TinyGemm.run(type, shape, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
+            return;
+        }
         MemorySegment aSegment = slice(type.wrap(a), type, aOffset, shape.aReach());
         MemorySegment bSegment = slice(type.wrap(b), type, bOffset, shape.bReach());
         MemorySegment cSegment = slice(type.wrap(c), type, cOffset, shape.cReach());
@@ -81,6 +86,10 @@ public final class HeapGemm {
             // C := beta * C, A and B unread: memory-bound work that Java does as fast, and
             // with safepoint polls, however large C is.
             scaleWindow(c, shape, type, beta);
+            return;
+        }
+        if (routine != Routine.DGEMM_NAIVE && TinyGemm.takes(shape, type, alpha, false)) {
+            TinyGemm.run(type, shape, alpha, a, b, beta, c);
             return;
         }
         if (usesCriticalCall(shape, type)) {

@@ -24,42 +24,54 @@ public final class NativeBatch {
     public static void call(ElementType type, boolean critical, BatchShape batch, double alpha,
                             MemorySegment a, long aLen, MemorySegment b, long bLen,
                             double beta, MemorySegment c, long cLen) {
-        KernelLibrary library = NativeLoader.library();
         // A critical batch is below MM_PARALLEL_MIN_MNK in all: the kernel runs it on the
         // caller and takes no slot, so a budget could not change it.
         int budget = critical ? 0 : ThreadBudget.current();
-        MethodHandle handle = budget == 0 ? library.batch(type, critical) : library.budgetedBatch(type);
-        GemmShape s = batch.item();
-        int layout = s.layout().cblasValue();
-        int transA = s.transA().cblasValue();
-        int transB = s.transB().cblasValue();
         String symbol = KernelLibrary.batchSymbol(type);
         int status;
         try {
-            if (budget == 0 && type == ElementType.F64) {
-                status = (int) handle.invokeExact(layout, transA, transB, s.m(), s.n(), s.k(), alpha,
-                        a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
-                        beta, c, s.ldc(), batch.strideC(), cLen, batch.count());
-            } else if (budget == 0) {
-                status = (int) handle.invokeExact(layout, transA, transB, s.m(), s.n(), s.k(), (float) alpha,
-                        a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
-                        (float) beta, c, s.ldc(), batch.strideC(), cLen, batch.count());
-            } else if (type == ElementType.F64) {
-                status = (int) handle.invokeExact(layout, transA, transB, s.m(), s.n(), s.k(), alpha,
-                        a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
-                        beta, c, s.ldc(), batch.strideC(), cLen, batch.count(), budget);
-            } else {
-                status = (int) handle.invokeExact(layout, transA, transB, s.m(), s.n(), s.k(), (float) alpha,
-                        a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
-                        (float) beta, c, s.ldc(), batch.strideC(), cLen, batch.count(), budget);
-            }
+            // Each handle is a constant at its own call site (see Downcalls).
+            status = type == ElementType.F64
+                    ? budget != 0 ? f64(Downcalls.DBATCH_BUDGETED, budget, batch, alpha, a, aLen, b, bLen, beta, c, cLen)
+                    : critical ? f64(Downcalls.DBATCH_CRITICAL, 0, batch, alpha, a, aLen, b, bLen, beta, c, cLen)
+                    : f64(Downcalls.DBATCH, 0, batch, alpha, a, aLen, b, bLen, beta, c, cLen)
+                    : budget != 0 ? f32(Downcalls.SBATCH_BUDGETED, budget, batch, alpha, a, aLen, b, bLen, beta, c, cLen)
+                    : critical ? f32(Downcalls.SBATCH_CRITICAL, 0, batch, alpha, a, aLen, b, bLen, beta, c, cLen)
+                    : f32(Downcalls.SBATCH, 0, batch, alpha, a, aLen, b, bLen, beta, c, cLen);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new MatmulException(symbol + " failed: " + e, matmul_kernel_h.MM_ERR_INTERNAL());
         } finally {
-            library.keepAlive();
+            Downcalls.LIBRARY.keepAlive();
         }
         NativeStatus.check(symbol, status);
+    }
+
+    /** The f64 batch through {@code handle}; a budget other than 0 means the budgeted form. */
+    private static int f64(MethodHandle handle, int budget, BatchShape batch, double alpha, MemorySegment a, long aLen,
+                           MemorySegment b, long bLen, double beta, MemorySegment c, long cLen) throws Throwable {
+        GemmShape s = batch.item();
+        if (budget != 0) {
+            return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                    s.m(), s.n(), s.k(), alpha, a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
+                    beta, c, s.ldc(), batch.strideC(), cLen, batch.count(), budget);
+        }
+        return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                s.m(), s.n(), s.k(), alpha, a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
+                beta, c, s.ldc(), batch.strideC(), cLen, batch.count());
+    }
+
+    private static int f32(MethodHandle handle, int budget, BatchShape batch, double alpha, MemorySegment a, long aLen,
+                           MemorySegment b, long bLen, double beta, MemorySegment c, long cLen) throws Throwable {
+        GemmShape s = batch.item();
+        if (budget != 0) {
+            return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                    s.m(), s.n(), s.k(), (float) alpha, a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
+                    (float) beta, c, s.ldc(), batch.strideC(), cLen, batch.count(), budget);
+        }
+        return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                s.m(), s.n(), s.k(), (float) alpha, a, s.lda(), batch.strideA(), aLen, b, s.ldb(), batch.strideB(), bLen,
+                (float) beta, c, s.ldc(), batch.strideC(), cLen, batch.count());
     }
 }

@@ -54,36 +54,55 @@ public final class NativeGemm {
     public static void call(Routine routine, boolean critical, GemmShape shape, double alpha,
                             MemorySegment a, long aLen, MemorySegment b, long bLen,
                             double beta, MemorySegment c, long cLen) {
-        KernelLibrary library = NativeLoader.library();
         // A critical call is below MM_PARALLEL_MIN_MNK, where the kernel takes no thread
         // slot: a budget could not change it, and it must never wait for one.
         int budget = critical ? 0 : ThreadBudget.current();
-        MethodHandle handle = budget == 0 ? library.gemm(routine, critical) : library.budgetedGemm(routine);
-        int layout = shape.layout().cblasValue();
-        int transA = shape.transA().cblasValue();
-        int transB = shape.transB().cblasValue();
         int status;
         try {
-            if (budget == 0 && routine.elementType == ElementType.F64) {
-                status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), alpha,
-                        a, shape.lda(), aLen, b, shape.ldb(), bLen, beta, c, shape.ldc(), cLen);
-            } else if (budget == 0) {
-                status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), (float) alpha,
-                        a, shape.lda(), aLen, b, shape.ldb(), bLen, (float) beta, c, shape.ldc(), cLen);
-            } else if (routine.elementType == ElementType.F64) {
-                status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), alpha,
-                        a, shape.lda(), aLen, b, shape.ldb(), bLen, beta, c, shape.ldc(), cLen, budget);
-            } else {
-                status = (int) handle.invokeExact(layout, transA, transB, shape.m(), shape.n(), shape.k(), (float) alpha,
-                        a, shape.lda(), aLen, b, shape.ldb(), bLen, (float) beta, c, shape.ldc(), cLen, budget);
-            }
+            // Each handle is a constant at its own call site (see Downcalls).
+            status = switch (routine) {
+                case DGEMM -> budget != 0 ? f64(Downcalls.DGEMM_BUDGETED, budget, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
+                        : critical ? f64(Downcalls.DGEMM_CRITICAL, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
+                        : f64(Downcalls.DGEMM, shape, alpha, a, aLen, b, bLen, beta, c, cLen);
+                case SGEMM -> budget != 0 ? f32(Downcalls.SGEMM_BUDGETED, budget, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
+                        : critical ? f32(Downcalls.SGEMM_CRITICAL, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
+                        : f32(Downcalls.SGEMM, shape, alpha, a, aLen, b, bLen, beta, c, cLen);
+                // One thread always: the naive loop has no budgeted form.
+                case DGEMM_NAIVE -> critical ? f64(Downcalls.DGEMM_NAIVE_CRITICAL, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
+                        : f64(Downcalls.DGEMM_NAIVE, shape, alpha, a, aLen, b, bLen, beta, c, cLen);
+            };
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new MatmulException(routine.symbol() + " failed: " + e, matmul_kernel_h.MM_ERR_INTERNAL());
         } finally {
-            library.keepAlive();
+            Downcalls.LIBRARY.keepAlive();
         }
         NativeStatus.check(routine.symbol(), status);
+    }
+
+    private static int f64(MethodHandle handle, GemmShape s, double alpha, MemorySegment a, long aLen,
+                           MemorySegment b, long bLen, double beta, MemorySegment c, long cLen) throws Throwable {
+        return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                s.m(), s.n(), s.k(), alpha, a, s.lda(), aLen, b, s.ldb(), bLen, beta, c, s.ldc(), cLen);
+    }
+
+    private static int f64(MethodHandle handle, int budget, GemmShape s, double alpha, MemorySegment a, long aLen,
+                           MemorySegment b, long bLen, double beta, MemorySegment c, long cLen) throws Throwable {
+        return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                s.m(), s.n(), s.k(), alpha, a, s.lda(), aLen, b, s.ldb(), bLen, beta, c, s.ldc(), cLen, budget);
+    }
+
+    private static int f32(MethodHandle handle, GemmShape s, double alpha, MemorySegment a, long aLen,
+                           MemorySegment b, long bLen, double beta, MemorySegment c, long cLen) throws Throwable {
+        return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                s.m(), s.n(), s.k(), (float) alpha, a, s.lda(), aLen, b, s.ldb(), bLen, (float) beta, c, s.ldc(), cLen);
+    }
+
+    private static int f32(MethodHandle handle, int budget, GemmShape s, double alpha, MemorySegment a, long aLen,
+                           MemorySegment b, long bLen, double beta, MemorySegment c, long cLen) throws Throwable {
+        return (int) handle.invokeExact(s.layout().cblasValue(), s.transA().cblasValue(), s.transB().cblasValue(),
+                s.m(), s.n(), s.k(), (float) alpha, a, s.lda(), aLen, b, s.ldb(), bLen, (float) beta, c, s.ldc(), cLen,
+                budget);
     }
 }
