@@ -13,7 +13,7 @@ use crate::microkernel::{Kernels, Microkernel};
 use crate::pool;
 use crate::problem::Batch;
 use crate::status::{mm_status, MM_OK};
-use crate::{slots, threads};
+use crate::slots;
 
 const PARALLEL_MIN_MNK: usize = MM_PARALLEL_MIN_MNK as usize;
 
@@ -33,7 +33,8 @@ pub fn batch_on<T: Kernels>(kind: KernelKind, threads: Threads, b: &Batch<T>) ->
     if b.count == 0 || b.first.m == 0 || b.first.n == 0 {
         return MM_OK;
     }
-    match dispatch::resolve(kind) {
+    let kind = dispatch::resolve(kind);
+    match kind {
         KernelKind::Avx512 => run::<T, T::Avx512>(kind, threads, b),
         KernelKind::Avx2 => run::<T, T::Avx2>(kind, threads, b),
         KernelKind::Neon => run::<T, T::Neon>(kind, threads, b),
@@ -49,32 +50,19 @@ fn run<T: Kernels, K: Microkernel<T>>(kind: KernelKind, threads: Threads, b: &Ba
         return (0..b.count).map(|i| gemm::gemm_on(kind, threads, &b.item(i))).find(|&s| s != MM_OK).unwrap_or(MM_OK);
     }
     let total = each.saturating_mul(b.count);
-    let cap = match threads {
-        Threads::Exactly(n) => n,
-        Threads::Setting => threads::num_threads(),
-        Threads::Budget(budget) => budget.min(threads::num_threads()),
-    };
+    let cap = gemm::thread_cap(threads);
     // Below MM_PARALLEL_MIN_MNK in all, a batch is a small call: the caller alone, no
     // slot, never a wait (a JVM critical downcall relies on it). Above, each thread gets
     // at least a quarter of that.
     let wanted = if total < PARALLEL_MIN_MNK { 1 } else { cap.min(b.count).min(total / (PARALLEL_MIN_MNK / 4)) };
     if wanted <= 1 {
-        return serial_range::<T, K>(b, 0, b.count);
+        return serial_range::<T, K>(kind, b, 0, b.count);
     }
     // The same admission as a call of this size (see `slots`).
-    let grant = match threads {
-        Threads::Exactly(_) => None,
-        Threads::Setting => slots::try_acquire(wanted),
-        Threads::Budget(_) => Some(slots::acquire(wanted)),
-    };
-    let granted = match (threads, &grant) {
-        (Threads::Exactly(_), _) => wanted,
-        (_, Some(g)) => g.threads(),
-        (_, None) => 1,
-    };
+    let (grant, granted) = gemm::admit(threads, wanted);
     let _running = slots::running(granted);
     if granted == 1 {
-        return serial_range::<T, K>(b, 0, b.count);
+        return serial_range::<T, K>(kind, b, 0, b.count);
     }
     let chunk = b.count.div_ceil(granted * CHUNKS_PER_THREAD);
     let next = AtomicUsize::new(0);
@@ -84,7 +72,7 @@ fn run<T: Kernels, K: Microkernel<T>>(kind: KernelKind, threads: Threads, b: &Ba
             if start >= b.count {
                 return Ok(());
             }
-            match serial_range::<T, K>(b, start, (start + chunk).min(b.count)) {
+            match serial_range::<T, K>(kind, b, start, (start + chunk).min(b.count)) {
                 MM_OK => {}
                 failure => return Err(failure),
             }
@@ -95,6 +83,6 @@ fn run<T: Kernels, K: Microkernel<T>>(kind: KernelKind, threads: Threads, b: &Ba
     done
 }
 
-fn serial_range<T: Element, K: Microkernel<T>>(b: &Batch<T>, start: usize, end: usize) -> mm_status {
-    (start..end).map(|i| gemm::serial::<T, K>(&b.item(i))).find(|&s| s != MM_OK).unwrap_or(MM_OK)
+fn serial_range<T: Element, K: Microkernel<T>>(kind: KernelKind, b: &Batch<T>, start: usize, end: usize) -> mm_status {
+    (start..end).map(|i| gemm::serial::<T, K>(kind, &b.item(i))).find(|&s| s != MM_OK).unwrap_or(MM_OK)
 }

@@ -15,6 +15,9 @@ pub trait Element:
     /// software fma elsewhere would be far slower than the separate multiply and add.
     fn mul_add_fast(self, b: Self, c: Self) -> Self;
 
+    /// `self * b + c` rounded once: for code compiled with FMA enabled (`thin`).
+    fn fused_mul_add(self, b: Self, c: Self) -> Self;
+
     fn to_f64(self) -> f64;
     fn from_f64(x: f64) -> Self;
 }
@@ -36,6 +39,11 @@ macro_rules! element {
                 {
                     self * b + c
                 }
+            }
+
+            #[inline(always)]
+            fn fused_mul_add(self, b: Self, c: Self) -> Self {
+                self.mul_add(b, c)
             }
 
             fn to_f64(self) -> f64 {

@@ -12,7 +12,7 @@ use crate::microkernel::{Kernels, Microkernel};
 use crate::problem::{Gemm, MatrixMut, MatrixRef};
 use crate::schedule::{self, Pieces};
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
-use crate::{slots, threads};
+use crate::{slots, thin, threads};
 
 /// Below this many multiply-adds (m * n * k) a call runs on the caller's thread alone and
 /// never waits on the thread pool (waking a worker costs several microseconds, a sizeable
@@ -65,7 +65,11 @@ pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> m
         return MM_OK;
     }
     let p = row_major_c(p);
-    match dispatch::resolve(kind) {
+    let kind = dispatch::resolve(kind);
+    if thin::takes(&p) {
+        return run_thin(kind, threads, &p);
+    }
+    match kind {
         KernelKind::Avx512 => run::<T, T::Avx512>(&p, threads),
         KernelKind::Avx2 => run::<T, T::Avx2>(&p, threads),
         KernelKind::Neon => run::<T, T::Neon>(&p, threads),
@@ -75,8 +79,9 @@ pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> m
 
 /// One product on the calling thread with kernel `K`, the quick returns included: what
 /// every product of a batch that is handed out whole runs (`batch`). A call below
-/// `MM_PARALLEL_MIN_MNK` takes the same path, so the bits are the same.
-pub(crate) fn serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> mm_status {
+/// `MM_PARALLEL_MIN_MNK` takes the same path, so the bits are the same. `kind` is `K`'s
+/// family, resolved.
+pub(crate) fn serial<T: Element, K: Microkernel<T>>(kind: KernelKind, p: &Gemm<T>) -> mm_status {
     if p.m == 0 || p.n == 0 {
         return MM_OK;
     }
@@ -84,7 +89,54 @@ pub(crate) fn serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> mm_status {
         scale_c(p);
         return MM_OK;
     }
-    status(driver::gemm_serial::<T, K>(&row_major_c(p)))
+    let p = row_major_c(p);
+    if thin::takes(&p) {
+        return thin::run(kind, 1, &p);
+    }
+    status(driver::gemm_serial::<T, K>(&p))
+}
+
+/// A thin product: memory-bound, it is shared by threads only from the size where a
+/// tiled call would be, with the same admission.
+fn run_thin<T: Element>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> mm_status {
+    let mnk = p.m.saturating_mul(p.n).saturating_mul(p.k);
+    let wanted = if mnk < PARALLEL_MIN_MNK { 1 } else { thread_cap(threads).min(thin::rows_to_share(p)) };
+    if wanted <= 1 {
+        return thin::run(kind, 1, p);
+    }
+    let (grant, granted) = admit(threads, wanted);
+    let _running = slots::running(granted);
+    let done = thin::run(kind, granted, p);
+    drop(grant);
+    done
+}
+
+/// The most threads a call may have under `threads`.
+pub(crate) fn thread_cap(threads: Threads) -> usize {
+    match threads {
+        Threads::Exactly(n) => n,
+        Threads::Setting => threads::num_threads(),
+        Threads::Budget(budget) => budget.min(threads::num_threads()),
+    }
+}
+
+/// Admits a call that wants `wanted` threads (at most its `thread_cap`) by the rules of
+/// `slots`: the grant to hold while computing, and how many threads it gives. `Exactly`
+/// bypasses the slots; the setting takes what is free (1 when none is); a budget waits.
+pub(crate) fn admit(threads: Threads, wanted: usize) -> (Option<slots::Grant>, usize) {
+    match threads {
+        Threads::Exactly(_) => (None, wanted),
+        Threads::Setting => {
+            let grant = slots::try_acquire(wanted);
+            let granted = grant.as_ref().map_or(1, slots::Grant::threads);
+            (grant, granted)
+        }
+        Threads::Budget(_) => {
+            let grant = slots::acquire(wanted);
+            let granted = grant.threads();
+            (Some(grant), granted)
+        }
+    }
 }
 
 /// NUL-terminated name of the microkernel in use.

@@ -6,7 +6,7 @@
 //! The optimised path goes one way down: `gemm` (the plan: quick returns, kernel,
 //! pieces) -> `schedule` (hands pieces to the threads of `pool` as they come free; a
 //! worker woken on its caller's CPU moves off it: `placement`) ->
-//! `driver` (one piece: the loops) -> `pack` (panels) -> `microkernel` (chosen by
+//! `driver` (one piece: the loops; thin products take `thin` instead) -> `pack` (panels) -> `microkernel` (chosen by
 //! `dispatch`, tile and cache sizes from `blocking`).
 
 pub mod batch;
@@ -31,6 +31,9 @@ pub mod problem;
 pub mod schedule;
 pub mod slots;
 pub mod status;
+/// cbindgen:ignore
+// (its limits are the kernel's choice of path, not part of the ABI)
+pub mod thin;
 pub mod threads;
 
 pub use ffi::*;

@@ -250,6 +250,19 @@ pub fn generate() -> Vec<ParityCase> {
             }
         }
     }
+    // Thin products (the kernel's streaming paths) in every layout and transpose: a dot
+    // product, matrix x vector, vector x matrix, a narrow panel and a rank-2 update.
+    let thin = [(1, 1, 4099), (517, 3, 40), (3, 517, 40), (5, 6, 900), (300, 201, 2)];
+    for f32 in [false, true] {
+        for col_major in [false, true] {
+            for t in 0..4 {
+                for &mnk in &thin {
+                    add("thin", f32, col_major, t, mnk, nonzero_alpha[v % 3], SCALARS[v % 4], pads(v), Special::None);
+                    v += 1;
+                }
+            }
+        }
+    }
     cases
 }
 

@@ -1,0 +1,81 @@
+//! Thin products (m, n or k at most `THIN_MAX`): every form (rows, columns, outer, the
+//! transposed ones), layout, transpose, padding and scalar case against the naive
+//! reference, on every kernel path; bit-identical for every thread count.
+mod common;
+
+use common::{kinds, Case, Problem};
+use matmul_kernel::gemm::row_major_c;
+use matmul_kernel::microkernel::Kernels;
+use matmul_kernel::thin::{self, THIN_MAX, THIN_MIN_MNK};
+
+/// Dot products, matrix x vector, vector x matrix, narrow panels on both sides, outer
+/// products of rank 1 to THIN_MAX, and sizes past the parallel threshold.
+fn shapes() -> Vec<(usize, usize, usize)> {
+    vec![
+        (1, 1, 5000),
+        (1, 1, 4111),
+        (300, 1, 200),
+        (1, 300, 200),
+        (513, 8, 33),
+        (7, 513, 40),
+        (3, 5, 700),
+        (8, 8, 131),
+        (300, 257, 1),
+        (129, 300, 8),
+        (65, 1000, 3),
+        (1000, 2, 500),
+        (2, 1000, 500),
+        (1000, 900, 1),
+    ]
+}
+
+fn thin_matches_reference<T: Kernels>() {
+    let mut v = 0;
+    for (m, n, k) in shapes() {
+        for variant in 0..8 {
+            v += 1;
+            let (alpha, beta) = [(1.0, 0.0), (-0.5, 2.0), (1.5, 1.0)][v % 3];
+            let mut case = Case::new(m, n, k).variant(variant).padded(v % 3, (v / 3) % 2, v % 2).scalars(alpha, beta);
+            case.nan_c = beta == 0.0 && v % 2 == 0;
+            let p = Problem::<T>::new(case, v as u64);
+            {
+                let mut c = p.c.data.clone();
+                assert!(thin::takes(&row_major_c(&p.gemm_over(&mut c))), "{case:?} should be thin");
+            }
+            for kind in kinds() {
+                let one = p.run(kind, 1);
+                p.check(&one, kind.name());
+                let many = p.run(kind, 3);
+                let same = one.iter().zip(&many).all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits());
+                assert!(same, "{}: {case:?}: 3 threads differ from 1", kind.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn thin_matches_reference_f64() {
+    thin_matches_reference::<f64>();
+}
+
+#[test]
+fn thin_matches_reference_f32() {
+    thin_matches_reference::<f32>();
+}
+
+/// Tiny products and products with every side above THIN_MAX keep the tiled paths.
+#[test]
+fn which_products_are_thin() {
+    let is_thin = |m, n, k| {
+        let p = Problem::<f64>::new(Case::new(m, n, k), 1);
+        let mut c = p.c.data.clone();
+        thin::takes(&row_major_c(&p.gemm_over(&mut c)))
+    };
+    assert!(is_thin(1, 1, THIN_MIN_MNK));
+    assert!(!is_thin(1, 1, THIN_MIN_MNK - 1));
+    assert!(!is_thin(4, 4, 4));
+    assert!(is_thin(THIN_MAX, 100, 100));
+    assert!(!is_thin(THIN_MAX + 1, 100, 100));
+    assert!(is_thin(100, 100, THIN_MAX));
+    assert!(!is_thin(100, 100, THIN_MAX + 1));
+}
