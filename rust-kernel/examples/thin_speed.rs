@@ -29,7 +29,8 @@ fn main() {
     let bandwidth = (big.len() * 8) as f64 / read;
     println!("read bandwidth: {:.1} GB/s", bandwidth / 1e9);
     for (m, n, k, layout) in [(1, 1, 262144, MM_ROW_MAJOR), (1, 2000, 2000, MM_ROW_MAJOR), (1, 2000, 2000, MM_COL_MAJOR),
-        (4000, 1, 4000, MM_ROW_MAJOR), (4000, 1, 4000, MM_COL_MAJOR), (2000, 2000, 1, MM_ROW_MAJOR), (4000, 8, 1000, MM_ROW_MAJOR)] {
+        (4000, 1, 4000, MM_ROW_MAJOR), (4000, 1, 4000, MM_COL_MAJOR), (2000, 2000, 1, MM_ROW_MAJOR), (2000, 2000, 4, MM_COL_MAJOR),
+        (4000, 2, 1000, MM_ROW_MAJOR), (4000, 4, 1000, MM_ROW_MAJOR), (4000, 8, 1000, MM_ROW_MAJOR), (4000, 4, 1000, MM_COL_MAJOR), (4000, 8, 1000, MM_COL_MAJOR)] {
         let row = layout == MM_ROW_MAJOR;
         let (lda, ldb, ldc) = if row { (k, n, n) } else { (m, k, m) };
         let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 * 0.25 - 0.5).collect();

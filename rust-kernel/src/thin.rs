@@ -1,15 +1,17 @@
-//! Thin products: m, n or k at most `THIN_MAX` (dot products, vector x matrix, matrix x
-//! vector, outer products, narrow panels). Each multiply-add then moves an element of a
-//! large operand that is used a few times at most, so the product is bound by memory, and
-//! packing (a read and a write of the large operand before the real read) costs as much as
-//! the product. These paths stream every operand once, in place, along its contiguous
-//! direction:
+//! Thin products: C with at most `THIN_MAX` rows or columns (dot products, matrix x vector,
+//! vector x matrix, two-column panels). Each element of the large operand is then used once
+//! or twice, so the product is bound by memory, and packing (a read and a write of the
+//! large operand before the real read) costs as much as the product. These paths stream
+//! every operand once, in place, along its contiguous direction:
 //!
-//! - **rows** (few columns of C, op(A)'s rows contiguous): per row of C, `n` dot products
-//!   of that row of A with op(B)'s columns, in lane-wise accumulators.
-//! - **columns** (few columns of C, op(A)'s columns contiguous): per block of rows, `n`
-//!   axpy runs down A's columns into accumulators kept in L1.
-//! - **outer** (small k, C large): per row of C, the k rows of op(B) scaled and summed.
+//! - **rows** (op(A)'s rows contiguous): per row of C, `n` dot products of that row of A
+//!   with op(B)'s columns, in lane-wise accumulators.
+//! - **columns** (op(A)'s columns contiguous): per block of rows, `n` axpy runs down A's
+//!   columns into accumulators kept in L1.
+//!
+//! Wider panels (3 to 8 columns) and outer products (small k) stay on the tiled path:
+//! measured against these loops (benchmarks/NOTES.md, "Thin products"), the microkernel's
+//! register tiles and vector stores of C win there, and packing the small operand is cheap.
 //!
 //! Few rows of C (vector x matrix) is the transposed product C^T = op(B)^T op(A)^T, which has
 //! few columns. Whether a product is thin and which form it takes depend only on its shape
@@ -24,8 +26,8 @@ use crate::pool;
 use crate::problem::{Gemm, MatrixMut, MatrixRef};
 use crate::status::{mm_status, MM_ERR_ALLOCATION, MM_OK};
 
-/// The largest m, n or k of a thin product.
-pub const THIN_MAX: usize = 8;
+/// The most rows or columns of C in a thin product.
+pub const THIN_MAX: usize = 2;
 
 /// Below this many multiply-adds a product is tiny, not thin: the small path's tiles cost
 /// nothing there, and the binding's own tiny-product path mirrors their arithmetic.
@@ -38,37 +40,27 @@ const LANES: usize = 16;
 /// Accumulator elements of the column form (16 KiB of f64: L1 with room for A's column run).
 const COLUMN_BLOCK: usize = 2048;
 
-/// Columns of C per step of the outer form (its k rows of op(B) stay in L1).
-const OUTER_BLOCK: usize = 256;
-
 /// Rows of C a thread takes at a time when a thin product is spread over the pool.
 const PIECES_PER_THREAD: usize = 8;
 
 /// Whether the product (with a row-major C, see `gemm::row_major_c`) takes a thin path.
 pub fn takes<T>(p: &Gemm<T>) -> bool {
-    p.m.min(p.n).min(p.k) <= THIN_MAX && p.m.saturating_mul(p.n).saturating_mul(p.k) >= THIN_MIN_MNK
+    p.m.min(p.n) <= THIN_MAX && p.m.saturating_mul(p.n).saturating_mul(p.k) >= THIN_MIN_MNK
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Form {
     Rows,
     Columns,
-    Outer,
 }
 
 /// The form and the product it runs on (transposed when C has few rows).
 fn form<T: Element>(p: &Gemm<T>) -> (Form, Gemm<T>) {
-    let narrow = if p.n <= THIN_MAX {
-        Some(*p)
-    } else if p.m <= THIN_MAX {
-        Some(transposed(p))
+    let q = if p.n <= THIN_MAX { *p } else { transposed(p) };
+    if q.a.col_stride == 1 {
+        (Form::Rows, q)
     } else {
-        None
-    };
-    match narrow {
-        Some(q) if q.a.col_stride == 1 => (Form::Rows, q),
-        Some(q) => (Form::Columns, q),
-        None => (Form::Outer, *p),
+        (Form::Columns, q)
     }
 }
 
@@ -158,7 +150,6 @@ fn rows<T: Element>(isa: Isa, form: Form, p: &Gemm<T>, r0: usize, r1: usize) -> 
 fn scratch_len<T>(form: Form, p: &Gemm<T>) -> usize {
     match form {
         Form::Rows if p.b.row_stride != 1 => p.n * p.k,
-        Form::Outer if p.b.col_stride != 1 => p.n * p.k,
         _ => 0,
     }
 }
@@ -220,13 +211,7 @@ macro_rules! by_width {
     ($n:expr, $f:ident, $t:ty, $fused:ident, $p:expr, $s:expr) => {
         match $n {
             1 => $f::<$t, $fused, 1>($p, $s),
-            2 => $f::<$t, $fused, 2>($p, $s),
-            3 => $f::<$t, $fused, 3>($p, $s),
-            4 => $f::<$t, $fused, 4>($p, $s),
-            5 => $f::<$t, $fused, 5>($p, $s),
-            6 => $f::<$t, $fused, 6>($p, $s),
-            7 => $f::<$t, $fused, 7>($p, $s),
-            _ => $f::<$t, $fused, 8>($p, $s),
+            _ => $f::<$t, $fused, 2>($p, $s),
         }
     };
 }
@@ -237,7 +222,6 @@ fn run_form<T: Element, const FUSED: bool>(form: Form, p: &Gemm<T>, scratch: *mu
     match form {
         Form::Rows => by_width!(p.n, rows_form, T, FUSED, p, scratch),
         Form::Columns => by_width!(p.n, columns_form, T, FUSED, p, scratch),
-        Form::Outer => outer_form::<T, FUSED>(p, scratch),
     }
 }
 
@@ -337,52 +321,5 @@ fn columns_form<T: Element, const FUSED: bool, const N: usize>(p: &Gemm<T>, _scr
             }
         }
         i0 += rows;
-    }
-}
-
-/// Outer form (k <= THIN_MAX): each row of C is the k rows of op(B) weighted by A's row,
-/// k in order, written once. op(B)'s rows are read in place when contiguous, else copied
-/// once (k x n, the small operand's size).
-#[inline(always)]
-fn outer_form<T: Element, const FUSED: bool>(p: &Gemm<T>, scratch: *mut T) {
-    {
-        let (b, b_row): (*const T, usize) = if p.b.col_stride == 1 {
-            (p.b.ptr, p.b.row_stride)
-        } else {
-            let buf = scratch;
-            for q in 0..p.k {
-                for j in 0..p.n {
-                    // SAFETY: buf holds k * n elements; (q, j) inside op(B).
-                    unsafe { *buf.add(q * p.n + j) = p.b.at(q, j) };
-                }
-            }
-            (buf as *const T, p.n)
-        };
-        let mut weights = [T::ZERO; THIN_MAX];
-        let mut acc = [T::ZERO; OUTER_BLOCK];
-        for i in 0..p.m {
-            for (q, w) in weights[..p.k].iter_mut().enumerate() {
-                // SAFETY: (i, q) inside op(A).
-                *w = unsafe { p.a.at(i, q) };
-            }
-            let mut j0 = 0;
-            while j0 < p.n {
-                let cols = OUTER_BLOCK.min(p.n - j0);
-                let run = &mut acc[..cols];
-                run.fill(T::ZERO);
-                for (q, &w) in weights[..p.k].iter().enumerate() {
-                    // SAFETY: row q of op(B), columns j0..j0 + cols, contiguous.
-                    let b_q = unsafe { std::slice::from_raw_parts(b.add(q * b_row + j0), cols) };
-                    for (sum, &x) in run.iter_mut().zip(b_q) {
-                        *sum = fma::<T, FUSED>(w, x, *sum);
-                    }
-                }
-                for (j, &sum) in run.iter().enumerate() {
-                    // SAFETY: (i, j0 + j) inside C's window.
-                    store::<T, FUSED>(unsafe { p.c.ptr_at(i, j0 + j) }, p.alpha, p.beta, sum);
-                }
-                j0 += cols;
-            }
-        }
     }
 }

@@ -126,8 +126,9 @@ public final class Matmul {
     /**
      * DGEMM over Java arrays: C := alpha * op(A) * op(B) + beta * C, where op(A) is m x k,
      * op(B) is k x n and C is m x n, each stored from its offset with its leading dimension.
-     * Small products run on the arrays in place; large ones are copied off-heap so the
-     * garbage collector is never held off for a whole multiply.
+     * Small products run on the arrays in place, and so do thin ones (m, n or k at most 8:
+     * dot products, matrix x vector, outer products) as a series of short calls; other large
+     * ones are copied off-heap, so the garbage collector is never held off for a whole multiply.
      */
     public static void dgemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
                              double alpha, double[] a, int aOffset, int lda, double[] b, int bOffset, int ldb,

@@ -172,6 +172,16 @@ public final class OpenBlas {
         }
     }
 
+    /** C := A * B, row-major, op(A) m x k, op(B) k x n, over off-heap segments (unpadded). */
+    public static void dgemm(int m, int n, int k, MemorySegment a, MemorySegment b, MemorySegment c) {
+        try {
+            DGEMM.invokeExact(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, m, n, k,
+                    1.0, a, Math.max(1, k), b, Math.max(1, n), 0.0, c, Math.max(1, n));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** C := A * B in single precision, square n x n, row-major, over off-heap segments. */
     public static void sgemm(int n, MemorySegment a, MemorySegment b, MemorySegment c) {
         try {

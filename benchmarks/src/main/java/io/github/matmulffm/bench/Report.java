@@ -45,7 +45,9 @@ public final class Report {
     static final String GEMM = "gemm";
     static final String LATENCY = "latency";
     static final String BATCH = "batch";
-    private static final List<String> ORDER = List.of("java-naive", "java-tuned", "ejml", "vectorblas", "rust-naive", "rust-heap",
+    /** Thin shapes ({@link ThinBenchmark}); a row's size is its shape's ordinal. */
+    static final String THIN = "thin";
+    private static final List<String> ORDER = List.of("java-naive", "java-tuned", "java-loop", "ejml", "vectorblas", "rust-naive", "rust-heap",
             "rust-offheap", "openblas");
 
     /** One measured configuration; times in microseconds. */
@@ -53,6 +55,10 @@ public final class Report {
                double errorUs) {
         /** A batch row's time covers all of its products (or the one big call of the same work). */
         double gflops() {
+            if (benchmark.equals(THIN)) {
+                ThinBenchmark.Shape shape = ThinBenchmark.Shape.values()[size];
+                return 2.0 * shape.m * (double) shape.n * shape.k / (medianUs * 1e3);
+            }
             double products = benchmark.equals(BATCH) ? BatchBenchmark.products(size) : 1;
             return 2.0 * products * size * size * (double) size / (medianUs * 1e3);
         }
@@ -108,7 +114,8 @@ public final class Report {
             JsonObject result = element.getAsJsonObject();
             String name = result.get("benchmark").getAsString();
             String benchmark = name.contains(LatencyBenchmark.class.getSimpleName()) ? LATENCY
-                    : name.contains(BatchBenchmark.class.getSimpleName()) ? BATCH : GEMM;
+                    : name.contains(BatchBenchmark.class.getSimpleName()) ? BATCH
+                    : name.contains(ThinBenchmark.class.getSimpleName()) ? THIN : GEMM;
             JsonObject params = result.getAsJsonObject("params");
             JsonObject metric = result.getAsJsonObject("primaryMetric");
             double toMicros = switch (metric.get("scoreUnit").getAsString()) {
@@ -131,7 +138,8 @@ public final class Report {
                     : params.get("impl").getAsString();
             parsed.add(new Row(benchmark, impl,
                     params.has("precision") ? params.get("precision").getAsString() : "f64",
-                    params.get("size").getAsInt(),
+                    benchmark.equals(THIN) ? ThinBenchmark.Shape.of(params.get("shape").getAsString()).ordinal()
+                            : params.get("size").getAsInt(),
                     params.has("threads") ? params.get("threads").getAsInt() : 1,
                     median(samples) * toMicros, Double.isNaN(error) ? Double.NaN : error * toMicros));
         }
@@ -215,6 +223,7 @@ public final class Report {
         sgemmTable(md, threadCounts);
         latencyTable(md);
         batchTable(md);
+        thinTable(md);
         return md.toString();
     }
 
@@ -340,6 +349,41 @@ public final class Report {
                             .append(loop.map(l -> ratio(l.medianUs() / one.get().medianUs())).orElse("")).append(" | ")
                             .append(big.map(b -> ratio(b.medianUs() / one.get().medianUs())).orElse("")).append(" |\n");
                 }
+            }
+        }
+    }
+
+    private void thinTable(StringBuilder md) {
+        List<Row> thin = rows.values().stream().filter(r -> r.benchmark().equals(THIN)).toList();
+        if (thin.isEmpty()) {
+            return;
+        }
+        List<String> impls = thin.stream().map(Row::impl).filter(impl -> !impl.equals("read-roof")).distinct()
+                .sorted(Comparator.comparing(ORDER::indexOf)).toList();
+        md.append("\n## Thin shapes: time per product and its distance from the memory roof\n\n");
+        md.append("C := A * B row-major f64. The roof is `read-roof`: one streaming read (`MemorySegment.mismatch`) of "
+                + "as many bytes as the product reads and writes, measured in the same run, on one thread; x roof = "
+                + "time / roof time (1.00x is the roof).\n\n| shape (m x n x k) | threads | roof |");
+        impls.forEach(impl -> md.append(' ').append(impl).append(" |"));
+        md.append(" rust-offheap x roof | rust-heap x roof | rust-offheap vs java-loop |\n|---|---:|---:|")
+                .append("---:|".repeat(impls.size() + 3)).append('\n');
+        for (ThinBenchmark.Shape shape : ThinBenchmark.Shape.values()) {
+            Optional<Row> roof = row(THIN, "read-roof", "f64", shape.ordinal(), 1);
+            for (int threads : thin.stream().filter(r -> r.size() == shape.ordinal() && !r.impl().equals("read-roof"))
+                    .map(Row::threads).distinct().sorted().toList()) {
+                md.append("| ").append(shape.id).append(" (").append(shape.dims()).append(") | ").append(threads)
+                        .append(" | ").append(roof.map(r -> time(r.medianUs())).orElse("")).append(" |");
+                for (String impl : impls) {
+                    md.append(' ').append(row(THIN, impl, "f64", shape.ordinal(), threads).map(r -> time(r.medianUs()))
+                            .orElse("")).append(" |");
+                }
+                for (String impl : List.of("rust-offheap", "rust-heap")) {
+                    md.append(' ').append(row(THIN, impl, "f64", shape.ordinal(), threads)
+                            .flatMap(r -> roof.map(f -> ratio(r.medianUs() / f.medianUs()))).orElse("")).append(" |");
+                }
+                Optional<Row> java = row(THIN, "java-loop", "f64", shape.ordinal(), 1);
+                md.append(' ').append(row(THIN, "rust-offheap", "f64", shape.ordinal(), threads)
+                        .flatMap(r -> java.map(j -> ratio(j.medianUs() / r.medianUs()))).orElse("")).append(" |\n");
             }
         }
     }

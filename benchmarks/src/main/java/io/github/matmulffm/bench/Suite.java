@@ -56,18 +56,21 @@ public final class Suite {
 
     /** One JMH run: one benchmark and implementation over sizes x thread counts. */
     record Group(Class<?> benchmark, String method, String impl, String precision, int[] sizes, int[] threads,
-                 Timing timing) {
+                 Timing timing, String[] shapes) {
+        Group(Class<?> benchmark, String method, String impl, String precision, int[] sizes, int[] threads, Timing timing) {
+            this(benchmark, method, impl, precision, sizes, threads, timing, new String[0]);
+        }
     }
 
     /** What a mode measures. */
     record Plan(String mode, int[] sizes, int naiveMaxSize, int[] f32Sizes, int[] latencySizes, int[] batchSizes,
-                Timing gemm, Timing latency) {
+                String[] thinShapes, Timing gemm, Timing latency) {
     }
 
     static final Plan FULL = new Plan("full", new int[]{10, 50, 100, 200, 500, 1000, 2048}, 1000,
             new int[]{10, 50, 100, 200, 500, 1000, 2048}, new int[]{2, 4, 8, 16, 32, 64}, new int[]{8, 32},
-            new Timing(2, 1000, 5, 1000), new Timing(2, 500, 5, 500));
-    static final Plan QUICK = new Plan("quick", new int[]{200, 512}, 1000, new int[]{512}, new int[]{8, 64}, new int[]{8},
+            new String[]{"dot", "vecmat", "matvec", "panel", "outer"}, new Timing(2, 1000, 5, 1000), new Timing(2, 500, 5, 500));
+    static final Plan QUICK = new Plan("quick", new int[]{200, 512}, 1000, new int[]{512}, new int[]{8, 64}, new int[]{8}, new String[]{"dot", "matvec"},
             new Timing(2, 200, 3, 300), new Timing(1, 200, 3, 200));
 
     private Suite() {
@@ -100,7 +103,8 @@ public final class Suite {
             Group group = groups.get(i);
             System.out.printf("%n### [%d/%d, %s elapsed] %s %s %s, n = %s, threads = %s%n", i + 1, groups.size(),
                     elapsed(start), group.benchmark().getSimpleName(), group.impl(), group.precision(),
-                    Arrays.toString(group.sizes()), Arrays.toString(group.threads()));
+                    group.shapes().length > 0 ? Arrays.toString(group.shapes()) : Arrays.toString(group.sizes()),
+                    Arrays.toString(group.threads()));
             results.addAll(run(group));
             writeJson(out.resolve("raw.json"), results);
         }
@@ -142,6 +146,15 @@ public final class Suite {
         }
         // Every mode (batch, one by one, one big call) and storage of BatchBenchmark in one group.
         groups.add(new Group(BatchBenchmark.class, "multiply", "batch", "f64", plan.batchSizes(), threads, plan.latency()));
+        // Thin shapes: the roof and the Java loops on one thread, the native ones at every thread count.
+        for (String impl : List.of("read-roof", "java-loop", "vectorblas", "rust-heap", "rust-offheap", "openblas")) {
+            boolean nativeImpl = impl.startsWith("rust") || impl.equals("openblas");
+            if ((impl.equals("vectorblas") && !Implementation.VECTORBLAS.available()) || (impl.equals("openblas") && !OpenBlas.available())) {
+                continue;
+            }
+            groups.add(new Group(ThinBenchmark.class, "multiply", impl, "f64", new int[0], nativeImpl ? threads : one,
+                    plan.latency(), plan.thinShapes()));
+        }
         return groups;
     }
 
@@ -153,13 +166,17 @@ public final class Suite {
         Timing timing = group.timing();
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("^" + Pattern.quote(group.benchmark().getName() + "." + group.method()) + "$")
-                .param("size", strings(group.sizes()))
                 .forks(1)
                 .warmupIterations(timing.warmupIterations())
                 .warmupTime(TimeValue.milliseconds(timing.warmupMillis()))
                 .measurementIterations(timing.iterations())
                 .measurementTime(TimeValue.milliseconds(timing.millis()))
                 .shouldFailOnError(true);
+        if (group.benchmark() == ThinBenchmark.class) {
+            options.param("shape", group.shapes());
+        } else {
+            options.param("size", strings(group.sizes()));
+        }
         if (group.benchmark() != BatchBenchmark.class) {
             options.param("impl", group.impl());
         }

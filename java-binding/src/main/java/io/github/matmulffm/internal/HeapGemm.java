@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
  * Products over heap memory (Java arrays, heap segments). A critical downcall, which reads
  * the arrays in place, holds off the garbage collector for as long as it runs: it is used
  * only for products that are small both in work and in the memory they touch. Larger ones
- * are staged off-heap, and products that only scale C (k == 0 or alpha == 0) run in Java, as
+ * are staged off-heap, except thin ones, which run in place as a series of such calls
+ * ({@link ThinSlices}); products that only scale C (k == 0 or alpha == 0) run in Java, as
  * do tiny ones ({@link TinyGemm}).
  *
  * <p>Every path reads and writes C only inside the m x n window that (offset, ldc)
@@ -94,6 +95,11 @@ public final class HeapGemm {
         }
         if (usesCriticalCall(shape, type)) {
             NativeGemm.call(routine, true, shape, alpha, a, shape.aReach(), b, shape.bReach(), beta, c, shape.cReach());
+            return;
+        }
+        ThinSlices.Plan slices = routine == Routine.DGEMM_NAIVE ? null : ThinSlices.plan(shape, type);
+        if (slices != null) {
+            ThinSlices.run(slices, routine, shape, alpha, a, b, beta, c);
             return;
         }
         GemmShape staged = shape.withCompactC();

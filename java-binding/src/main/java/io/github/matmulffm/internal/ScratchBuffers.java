@@ -22,8 +22,15 @@ public final class ScratchBuffers {
 
     private static final ConcurrentLinkedDeque<Scratch> FREE = new ConcurrentLinkedDeque<>();
     private static final AtomicInteger POOLED = new AtomicInteger();
+    /** Calls that staged operands: tests check which paths copy and which run in place. */
+    private static final java.util.concurrent.atomic.LongAdder ACQUIRED = new java.util.concurrent.atomic.LongAdder();
 
     private ScratchBuffers() {
+    }
+
+    /** How many times scratch memory was acquired since the class was loaded. */
+    static long acquisitions() {
+        return ACQUIRED.sum();
     }
 
     /** Bytes to reserve for segments of these sizes carved one after another, each aligned. */
@@ -37,6 +44,7 @@ public final class ScratchBuffers {
 
     /** Memory for one call, at least {@code bytes} long; give it back with {@link Scratch#close()}. */
     public static Scratch acquire(long bytes) {
+        ACQUIRED.increment();
         if (bytes > MAX_POOLED_BYTES) {
             return new Scratch(Arena.ofConfined(), bytes, false);
         }

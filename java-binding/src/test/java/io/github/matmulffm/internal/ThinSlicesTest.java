@@ -1,0 +1,186 @@
+package io.github.matmulffm.internal;
+
+import io.github.matmulffm.Layout;
+import io.github.matmulffm.Matmul;
+import io.github.matmulffm.Transpose;
+import io.github.matmulffm.parity.SplitMix64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Thin products over heap arrays run in place as bounded critical calls ({@link ThinSlices}):
+ * no operand is staged, every slice stays within the critical limits, and C gets the bits of
+ * the same product over off-heap segments (one kernel call), or agrees within the parity
+ * gauge where the slices cut k. Random thin shapes past the critical limits, every layout
+ * and transpose, offsets, padded leading dimensions, zero and non-zero beta, f64 and f32;
+ * C's padding is never written.
+ */
+class ThinSlicesTest {
+    static LongStream seeds() {
+        return LongStream.range(0, 48);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void heapThinProductsRunInPlaceWithTheOffHeapResult(long seed) {
+        SplitMix64 r = new SplitMix64(0x7A1EL + seed);
+        int small = r.between(1, (int) ThinSlices.THIN_MAX);
+        int longSide = r.between(3000, 9000);
+        int other = r.between(64, 400);
+        int m, n, k;
+        switch ((int) (seed % 4)) {
+            case 0 -> { m = longSide; n = small; k = other; }            // matrix x narrow panel
+            case 1 -> { m = small; n = longSide; k = other; }            // narrow panel x matrix
+            case 2 -> { m = 2 * other + 9; n = longSide / 2; k = small; }    // outer product, rank <= 8
+            default -> { m = small; n = r.between(1, 8); k = 40 * longSide; } // dot products
+        }
+        Layout layout = r.nextBoolean() ? Layout.ROW_MAJOR : Layout.COL_MAJOR;
+        Transpose ta = r.nextBoolean() ? Transpose.TRANS : Transpose.NO_TRANS;
+        Transpose tb = r.nextBoolean() ? Transpose.TRANS : Transpose.NO_TRANS;
+        boolean row = layout == Layout.ROW_MAJOR;
+        int lda = run(row, ta, m, k) + r.nextInt(3), ldb = run(row, tb, k, n) + r.nextInt(3), ldc = (row ? n : m) + r.nextInt(3);
+        GemmShape shape = GemmShape.of(layout, ta, tb, m, n, k, lda, ldb, ldc);
+        double[] scalars = {1, -1.5, 0.7, 0};
+        double alpha = scalars[r.nextInt(3)], beta = scalars[r.nextInt(4)];
+        boolean f32 = r.nextBoolean();
+        ElementType type = f32 ? ElementType.F32 : ElementType.F64;
+        ThinSlices.Plan plan = ThinSlices.plan(shape, type);
+        assertNotNull(plan, shape + " should run in slices");
+        assertTrue(plan.count() > 1 || !HeapGemm.usesCriticalCall(shape, type), shape.toString());
+
+        int off = r.nextInt(3);
+        double[] a = fill(r, off + (int) shape.aReach()), b = fill(r, off + (int) shape.bReach()), c = fill(r, off + (int) shape.cReach());
+        long staged = ScratchBuffers.acquisitions();
+        double[] heap;
+        if (f32) {
+            float[] cf = toFloat(c);
+            Matmul.sgemm(layout, ta, tb, m, n, k, (float) alpha, toFloat(a), off, lda, toFloat(b), off, ldb, (float) beta, cf, off, ldc);
+            heap = wide(cf);
+        } else {
+            heap = c.clone();
+            Matmul.dgemm(layout, ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, heap, off, ldc);
+        }
+        assertEquals(staged, ScratchBuffers.acquisitions(), shape + ": heap operands were staged off-heap");
+
+        double[] offHeap;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment as = segment(arena, f32, a), bs = segment(arena, f32, b), cs = segment(arena, f32, c);
+            long bytes = type.bytes();
+            if (f32) {
+                Matmul.sgemm(layout, ta, tb, m, n, k, (float) alpha, as.asSlice(off * bytes), lda, bs.asSlice(off * bytes), ldb,
+                        (float) beta, cs.asSlice(off * bytes), ldc);
+                offHeap = wide(cs.toArray(ValueLayout.JAVA_FLOAT));
+            } else {
+                Matmul.dgemm(layout, ta, tb, m, n, k, alpha, as.asSlice(off * bytes), lda, bs.asSlice(off * bytes), ldb, beta,
+                        cs.asSlice(off * bytes), ldc);
+                offHeap = cs.toArray(ValueLayout.JAVA_DOUBLE);
+            }
+        }
+        double eps = f32 ? Math.ulp(1.0f) : Math.ulp(1.0);
+        boolean cutsK = plan.side() == ThinSlices.Side.DEPTH && plan.count() > 1;
+        boolean[] window = window(row, m, n, ldc, off, c.length);
+        for (int i = 0; i < c.length; i++) {
+            if (!window[i]) {
+                double original = f32 ? (float) c[i] : c[i];
+                assertEquals(Double.doubleToRawLongBits(original), Double.doubleToRawLongBits(heap[i]), shape + ": padding C[" + i + "] written");
+            } else if (cutsK) {
+                double bound = (k + 2) * eps * 16 * (Math.abs(alpha) * k + Math.abs(beta) * Math.abs(c[i]) + 1);
+                assertTrue(Math.abs(heap[i] - offHeap[i]) <= bound, shape + ": C[" + i + "] = " + heap[i] + ", off-heap " + offHeap[i]);
+            } else {
+                assertEquals(Double.doubleToRawLongBits(offHeap[i]), Double.doubleToRawLongBits(heap[i]), shape + " " + plan + ": C[" + i + "] bits");
+            }
+        }
+    }
+
+    /** Every slice of a plan within both critical limits, the slices covering the cut side exactly. */
+    @ParameterizedTest(name = "{0} x {1} x {2} f32={3}")
+    @CsvSource({"1, 1, 262144, false", "1, 2000, 2000, false", "4000, 1, 4000, false", "4000, 1, 4000, true",
+            "2048, 2048, 1, false", "4000, 8, 1000, false", "8, 8, 100000, true", "300, 5000, 8, false", "5, 3, 999983, false"})
+    void slicesStayWithinTheCriticalLimits(long m, long n, long k, boolean f32) {
+        ElementType type = f32 ? ElementType.F32 : ElementType.F64;
+        GemmShape shape = CriticalPolicyTest.rowMajor(m, n, k);
+        ThinSlices.Plan plan = ThinSlices.plan(shape, type);
+        assertNotNull(plan, shape.toString());
+        long covered = 0;
+        for (long s = 0; s < plan.count(); s++) {
+            assertEquals(covered, plan.start(s));
+            long size = plan.size(s);
+            long pm = plan.side() == ThinSlices.Side.ROWS ? size : m;
+            long pn = plan.side() == ThinSlices.Side.COLUMNS ? size : n;
+            long pk = plan.side() == ThinSlices.Side.DEPTH ? size : k;
+            long touched = (pm * pk + pk * pn + pm * pn) * type.bytes();
+            assertTrue(touched <= HeapGemm.CRITICAL_MAX_BYTES, plan + ": slice " + s + " touches " + touched + " bytes");
+            assertTrue(pm * pn * pk <= HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, plan + ": slice " + s);
+            if (plan.side() != ThinSlices.Side.DEPTH && plan.count() > 1) {
+                assertTrue(size >= ThinSlices.MIN_BAND, plan + ": slice " + s + " is " + size + " wide");
+            }
+            covered += size;
+        }
+        assertEquals(plan.length(), covered);
+    }
+
+    /** Not thin, tiny, or no slice fits the limits (a whole operand each slice needs is too big): staged as before. */
+    @Test
+    void productsThatAreNotSlicedThin() {
+        assertNull(ThinSlices.plan(CriticalPolicyTest.rowMajor(100, 100, 100), ElementType.F64));
+        assertNull(ThinSlices.plan(CriticalPolicyTest.rowMajor(9, 9, 9), ElementType.F64));
+        assertNull(ThinSlices.plan(CriticalPolicyTest.rowMajor(2, 2, 2), ElementType.F64));
+        assertNull(ThinSlices.plan(CriticalPolicyTest.rowMajor(1, 100000, 100000), ElementType.F64));
+        assertNull(ThinSlices.plan(CriticalPolicyTest.rowMajor(100000, 100000, 1), ElementType.F64));
+    }
+
+    private static boolean[] window(boolean row, int m, int n, int ldc, int off, int length) {
+        boolean[] inside = new boolean[length];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                inside[off + (row ? i * ldc + j : i + j * ldc)] = true;
+            }
+        }
+        return inside;
+    }
+
+    private static int run(boolean row, Transpose t, int rows, int cols) {
+        boolean trans = t == Transpose.TRANS;
+        return row ? (trans ? rows : cols) : (trans ? cols : rows);
+    }
+
+    private static double[] fill(SplitMix64 r, int length) {
+        double[] x = new double[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = r.unit();
+        }
+        return x;
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = (float) x[i];
+        }
+        return y;
+    }
+
+    private static double[] wide(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static MemorySegment segment(Arena arena, boolean f32, double[] x) {
+        return f32 ? arena.allocateFrom(ValueLayout.JAVA_FLOAT, toFloat(x)) : arena.allocateFrom(ValueLayout.JAVA_DOUBLE, x);
+    }
+}
