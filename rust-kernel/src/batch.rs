@@ -4,8 +4,6 @@
 //! the threads of `pool` as they come free, each computed on one thread by the same
 //! serial path a call of that size takes. Either way every product's bits are those of
 //! the same product called alone, whatever the thread count.
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::dispatch::{self, KernelKind};
 use crate::element::Element;
 use crate::gemm::{self, Threads, MM_PARALLEL_MIN_MNK};
@@ -65,20 +63,7 @@ fn run<T: Kernels, K: Microkernel<T>>(kind: KernelKind, threads: Threads, b: &Ba
         return serial_range::<T, K>(kind, b, 0, b.count);
     }
     let chunk = b.count.div_ceil(granted * CHUNKS_PER_THREAD);
-    let next = AtomicUsize::new(0);
-    let job = |_thread: usize| -> pool::PartResult {
-        loop {
-            let start = next.fetch_add(chunk, Ordering::Relaxed);
-            if start >= b.count {
-                return Ok(());
-            }
-            match serial_range::<T, K>(kind, b, start, (start + chunk).min(b.count)) {
-                MM_OK => {}
-                failure => return Err(failure),
-            }
-        }
-    };
-    let done = pool::run_parts(granted, &job).err().unwrap_or(MM_OK);
+    let done = pool::run_chunks(granted, b.count, chunk, &|start, end| serial_range::<T, K>(kind, b, start, end));
     drop(grant);
     done
 }

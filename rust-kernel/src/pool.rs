@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use crate::os_thread::{self, Handle};
 use crate::placement::{self, Placement};
-use crate::status::{mm_status, MM_ERR_INTERNAL};
+use crate::status::{mm_status, MM_ERR_INTERNAL, MM_OK};
 
 /// How long an idle worker (or a caller waiting for the last part) polls before it
 /// blocks in the kernel.
@@ -311,6 +311,27 @@ pub fn run_parts<'a>(parts: usize, job: &'a (dyn Fn(usize) -> PartResult + Sync 
         Some(status) => Err(status),
         None => Ok(()),
     }
+}
+
+/// Runs `work(start, end)` over 0..count in runs of `chunk`, handed out through one counter
+/// to `threads` threads (the caller and pool workers) as each finishes its run: a thread
+/// slowed by other work takes fewer. Returns the first failure.
+pub fn run_chunks(threads: usize, count: usize, chunk: usize, work: &(dyn Fn(usize, usize) -> mm_status + Sync)) -> mm_status {
+    let chunk = chunk.max(1);
+    let next = AtomicUsize::new(0);
+    let job = |_thread: usize| -> PartResult {
+        loop {
+            let start = next.fetch_add(chunk, Ordering::Relaxed);
+            if start >= count {
+                return Ok(());
+            }
+            match work(start, (start + chunk).min(count)) {
+                MM_OK => {}
+                failure => return Err(failure),
+            }
+        }
+    };
+    run_parts(threads, &job).err().unwrap_or(MM_OK)
 }
 
 /// Spawns workers until there are `wanted` (at most the cap). Skipped while another

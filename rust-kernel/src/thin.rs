@@ -17,8 +17,6 @@
 //! few columns. Whether a product is thin and which form it takes depend only on its shape
 //! and strides; rows of C are handed out whole to threads, so results are bit-identical for
 //! every thread count.
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::dispatch::KernelKind;
 use crate::element::Element;
 use crate::pack::{with_buffers, AllocError};
@@ -105,20 +103,7 @@ pub fn run<T: Element>(kind: KernelKind, granted: usize, p: &Gemm<T>) -> mm_stat
         return rows(isa, form, &q, 0, q.m);
     }
     let chunk = q.m.div_ceil(granted * PIECES_PER_THREAD);
-    let next = AtomicUsize::new(0);
-    let job = |_thread: usize| -> pool::PartResult {
-        loop {
-            let start = next.fetch_add(chunk, Ordering::Relaxed);
-            if start >= q.m {
-                return Ok(());
-            }
-            match rows(isa, form, &q, start, (start + chunk).min(q.m)) {
-                MM_OK => {}
-                failure => return Err(failure),
-            }
-        }
-    };
-    pool::run_parts(granted, &job).err().unwrap_or(MM_OK)
+    pool::run_chunks(granted, q.m, chunk, &|r0, r1| rows(isa, form, &q, r0, r1))
 }
 
 /// Rows r0..r1 of C in the given form.
