@@ -15,7 +15,8 @@ pub trait Element:
     /// software fma elsewhere would be far slower than the separate multiply and add.
     fn mul_add_fast(self, b: Self, c: Self) -> Self;
 
-    /// `self * b + c` rounded once: for code compiled with FMA enabled (`thin`).
+    /// `self * b + c` rounded once. In code compiled with FMA (the SIMD kernels, `thin`) it is
+    /// one instruction; elsewhere a call to libm's `fma`, exact but slower.
     fn fused_mul_add(self, b: Self, c: Self) -> Self;
 
     fn to_f64(self) -> f64;

@@ -3,7 +3,9 @@ mod common;
 
 use common::{blocking, kinds, Case, Problem};
 use matmul_kernel::dispatch::KernelKind;
+use matmul_kernel::gemm;
 use matmul_kernel::microkernel::Kernels;
+use matmul_kernel::MM_OK;
 
 fn check_case<T: Kernels>(kind: KernelKind, case: Case, seed: u64) {
     let p = Problem::<T>::new(case, seed);
@@ -143,6 +145,49 @@ fn forced_kernel_falls_back() {
     }
     assert_eq!(KernelKind::parse("sse"), None);
     assert_eq!(matmul_kernel::gemm::kernel_name(), selected().c_name());
+}
+
+/// An element's bits do not depend on where its tile falls: C computed in bands of rows,
+/// or of columns, that start off the MR / NR grid (so every tile is an edge) is C computed
+/// at once (mostly whole tiles). The binding relies on it when it cuts a heap product
+/// into bands (ThinSlices); on NEON and AVX2 whole and edge tiles once rounded apart.
+fn bits_do_not_depend_on_tile_position<T: Kernels>() {
+    for kind in kinds() {
+        let bl = blocking::<T>(kind);
+        for v in 0..8 {
+            let beta = if v % 4 == 3 { 0.0 } else { -0.75 };
+            let case = Case::new(3 * bl.mr + 5, 2 * bl.nr + 3, 7 + v).variant(v).padded(1, 2, 1).scalars(1.5, beta);
+            let p = Problem::<T>::new(case, 100 + v as u64);
+            let whole = p.run(kind, 1);
+            for (by_rows, band) in [(true, 3), (false, bl.nr / 2 + 1)] {
+                let mut banded = p.c.data.clone();
+                let len = if by_rows { case.m } else { case.n };
+                for start in (0..len).step_by(band) {
+                    let part = start..(start + band).min(len);
+                    let g = if by_rows {
+                        p.window_over(&mut banded, part, 0..case.n)
+                    } else {
+                        p.window_over(&mut banded, 0..case.m, part)
+                    };
+                    assert_eq!(gemm::gemm_with_threads(kind, 1, &g), MM_OK);
+                }
+                for (idx, (x, y)) in whole.iter().zip(&banded).enumerate() {
+                    let what = if by_rows { "rows" } else { "columns" };
+                    assert_eq!(x.to_f64().to_bits(), y.to_f64().to_bits(), "{}: {case:?}: bands of {band} {what}: C[{idx}]", kind.name());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn bits_do_not_depend_on_tile_position_f64() {
+    bits_do_not_depend_on_tile_position::<f64>();
+}
+
+#[test]
+fn bits_do_not_depend_on_tile_position_f32() {
+    bits_do_not_depend_on_tile_position::<f32>();
 }
 
 /// The small-problem path (operands read in place) and the packed path do the same

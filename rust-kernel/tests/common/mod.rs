@@ -141,25 +141,34 @@ impl<T: Kernels> Problem<T> {
 
     /// The validated problem over `c` (the same checks the C ABI runs).
     pub fn gemm_over(&self, c: &mut [T]) -> Gemm<T> {
+        self.window_over(c, 0..self.case.m, 0..self.case.n)
+    }
+
+    /// The part of the problem that computes rows `rows` and columns `cols` of C, as a
+    /// caller would describe it: base pointers moved, leading dimensions kept.
+    pub fn window_over(&self, c: &mut [T], rows: std::ops::Range<usize>, cols: std::ops::Range<usize>) -> Gemm<T> {
         let cs = self.case;
+        let (a_at, b_at) = (rows.start * self.a.rs, cols.start * self.b.cs);
+        let c_at = rows.start * self.c.rs + cols.start * self.c.cs;
+        let reach = |len: usize, at: usize| (len - GUARD - at) as i64;
         let raw = RawGemm {
             layout: if cs.col_major { MM_COL_MAJOR } else { MM_ROW_MAJOR },
             trans_a: if cs.trans_a { MM_TRANS } else { MM_NO_TRANS },
             trans_b: if cs.trans_b { MM_TRANS } else { MM_NO_TRANS },
-            m: cs.m as i64,
-            n: cs.n as i64,
+            m: rows.len() as i64,
+            n: cols.len() as i64,
             k: cs.k as i64,
             alpha: T::from_f64(cs.alpha),
-            a: self.a.data.as_ptr(),
+            a: self.a.data[a_at..].as_ptr(),
             lda: self.a.ld as i64,
-            a_len: (self.a.data.len() - GUARD) as i64,
-            b: self.b.data.as_ptr(),
+            a_len: reach(self.a.data.len(), a_at),
+            b: self.b.data[b_at..].as_ptr(),
             ldb: self.b.ld as i64,
-            b_len: (self.b.data.len() - GUARD) as i64,
+            b_len: reach(self.b.data.len(), b_at),
             beta: T::from_f64(cs.beta),
-            c: c.as_mut_ptr(),
+            c: c[c_at..].as_mut_ptr(),
             ldc: self.c.ld as i64,
-            c_len: (c.len() - GUARD) as i64,
+            c_len: reach(c.len(), c_at),
         };
         raw.validate().expect("test problem must be valid")
     }
