@@ -68,7 +68,7 @@ macro_rules! avx2_kernel {
                         $store(spill[i].as_mut_ptr().add(v * L), acc[i][v]);
                     }
                 }
-                store_tile(&spill, t);
+                store_tile::<_, true, MR, NR>(&spill, t);
             }
         }
     };

@@ -115,7 +115,7 @@ macro_rules! avx512_kernel {
             }
             if t.csc != 1 {
                 // SAFETY: columns below n_eff <= NV * L of every row were stored above.
-                store_tile_from(spill.as_ptr() as *const $t, NR, t);
+                store_tile_from::<$t, true>(spill.as_ptr() as *const $t, NR, t);
                 return;
             }
             for i in 0..t.m_eff {

@@ -26,7 +26,7 @@ unsafe fn tile<T: Element, const MR: usize, const NR: usize>(t: &Tile<T>) {
         a = a.add(MR);
         b = b.add(NR);
     }
-    store_tile(&acc, t);
+    store_tile::<T, { cfg!(any(target_arch = "aarch64", target_feature = "fma")) }, MR, NR>(&acc, t);
 }
 
 impl Microkernel<f64> for GenericF64 {

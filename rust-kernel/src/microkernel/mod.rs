@@ -87,13 +87,22 @@ pub trait Microkernel<T: Element> {
 
 /// Scalar write-back of a tile already summed into `acc`: used by the portable kernel,
 /// and by the SIMD kernels for edges or strided C they do not handle with vectors.
+/// `FUSED`: `c * beta + alpha * sum` rounds once, as the SIMD kernels' vector write-back of
+/// whole tiles does, so that an element's bits do not depend on whether its tile is whole
+/// or an edge (a band of C computed on its own puts the edges elsewhere). The SIMD kernels
+/// pass true (one FMA instruction once inlined); the portable kernel writes every tile
+/// here, so it needs no FMA for that and fuses only where the target has one, since a
+/// software fma would cost more than the tile's sums.
 ///
 /// # Safety
 /// As for [`Microkernel::run`].
 #[inline(always)]
-pub(crate) unsafe fn store_tile<T: Element, const MR: usize, const NR: usize>(acc: &[[T; NR]; MR], t: &Tile<T>) {
+pub(crate) unsafe fn store_tile<T: Element, const FUSED: bool, const MR: usize, const NR: usize>(
+    acc: &[[T; NR]; MR],
+    t: &Tile<T>,
+) {
     debug_assert!(t.m_eff <= MR && t.n_eff <= NR);
-    store_tile_from(acc.as_ptr() as *const T, NR, t);
+    store_tile_from::<T, FUSED>(acc.as_ptr() as *const T, NR, t);
 }
 
 /// [`store_tile`] from sums laid out `row_len` apart, of which only the `m_eff x n_eff`
@@ -104,16 +113,19 @@ pub(crate) unsafe fn store_tile<T: Element, const MR: usize, const NR: usize>(ac
 /// As for [`Microkernel::run`]; `acc` holds initialised sums at `i * row_len + j` for
 /// every i < m_eff, j < n_eff.
 #[inline(always)]
-pub(crate) unsafe fn store_tile_from<T: Element>(acc: *const T, row_len: usize, t: &Tile<T>) {
+pub(crate) unsafe fn store_tile_from<T: Element, const FUSED: bool>(acc: *const T, row_len: usize, t: &Tile<T>) {
     for i in 0..t.m_eff {
         for j in 0..t.n_eff {
             let c = t.c.add(i * t.rsc + j * t.csc);
             let value = t.alpha * *acc.add(i * row_len + j);
-            // beta == 0 must not read C: it may hold NaN or uninitialised garbage. The sum is
-            // fused, as the vector write-back of full tiles is: an element's bits must not
-            // depend on whether its tile is whole or an edge (a band of C computed on its own
-            // puts edges elsewhere). Inlined into the SIMD kernels this is one FMA instruction.
-            *c = if t.beta == T::ZERO { value } else { t.beta.fused_mul_add(*c, value) };
+            // beta == 0 must not read C: it may hold NaN or uninitialised garbage.
+            *c = if t.beta == T::ZERO {
+                value
+            } else if FUSED {
+                t.beta.fused_mul_add(*c, value)
+            } else {
+                value + t.beta * *c
+            };
         }
     }
 }

@@ -68,7 +68,7 @@ macro_rules! neon_kernel {
                     }
                 }
                 // SAFETY: the caller upholds `run`'s contract, which store_tile shares.
-                store_tile(&spill, t);
+                store_tile::<_, true, MR, NR>(&spill, t);
             }
         }
     };

@@ -8,6 +8,7 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
@@ -46,14 +47,17 @@ import static io.github.matmulffm.bench.Results.THIN;
  */
 final class Charts {
 
-    static final int MAX_SERIES = 5;
+    private static final int MAX_SERIES = 5;
     private static final int PANEL_WIDTH = 760;
     private static final int PANEL_HEIGHT = 480;
     private static final int HEADER = 56;
     private static final Font TITLE = new Font("SansSerif", Font.BOLD, 14);
 
-    /** A line: an implementation at a precision and thread count. */
-    record Line(String impl, String precision, int threads, boolean dashed) {
+    /**
+     * A line or bar series: an implementation at a precision and thread count. {@code oneOfMany}:
+     * its one-thread figure in a panel about all threads, drawn dashed (lines) or lighter (bars).
+     */
+    record Line(String impl, String precision, int threads, boolean oneOfMany) {
         String label(boolean withThreads) {
             return impl + (precision.equals("f32") ? " f32" : "") + (withThreads ? " " + threads + "T" : "");
         }
@@ -71,26 +75,28 @@ final class Charts {
 
     /** The panels this run has data for, in reading order. */
     List<JFreeChart> panels() {
-        List<Integer> threadCounts = results.gemmThreadCounts();
-        int all = threadCounts.isEmpty() ? 1 : threadCounts.getLast();
+        int maxThreads = results.maxThreads(GEMM);
         List<JFreeChart> panels = new ArrayList<>();
-        square("Square f64, 1 thread: GFLOP/s", "f64", List.of(
+        square("Square f64, 1 thread: GFLOP/s", List.of(
                 line("rust-offheap", "f64", 1), line("rust-heap", "f64", 1), line("openblas", "f64", 1),
                 line("vectorblas", "f64", 1), line("ejml", "f64", 1), line("java-tuned", "f64", 1)), false)
                 .ifPresent(panels::add);
-        if (all > 1) {
-            square("Square f64, " + all + " threads (dashed: 1 thread): GFLOP/s", "f64", List.of(
-                    line("rust-offheap", "f64", all), line("openblas", "f64", all), line("rust-heap", "f64", all),
-                    dashed("rust-offheap", "f64", 1), dashed("openblas", "f64", 1)), true)
+        if (maxThreads > 1) {
+            square("Square f64, " + maxThreads + " threads (dashed: 1 thread): GFLOP/s", List.of(
+                    line("rust-offheap", "f64", maxThreads), line("openblas", "f64", maxThreads),
+                    line("rust-heap", "f64", maxThreads), oneOfMany("rust-offheap", "f64"), oneOfMany("openblas", "f64")),
+                    true).ifPresent(panels::add);
+            square("Square f32 (dashed: 1 thread): GFLOP/s", List.of(
+                    line("rust-offheap", "f32", maxThreads), line("openblas", "f32", maxThreads),
+                    oneOfMany("rust-offheap", "f32"), oneOfMany("openblas", "f32"), oneOfMany("vectorblas", "f32")), true)
                     .ifPresent(panels::add);
+        } else {
+            square("Square f32, 1 thread: GFLOP/s", List.of(line("rust-offheap", "f32", 1), line("openblas", "f32", 1),
+                    line("vectorblas", "f32", 1)), false).ifPresent(panels::add);
         }
-        square("Square f32 (dashed: 1 thread): GFLOP/s", "f32", List.of(
-                line("rust-offheap", "f32", all), line("openblas", "f32", all), dashed("rust-offheap", "f32", 1),
-                dashed("openblas", "f32", 1), dashed("vectorblas", "f32", 1)), all > 1)
-                .ifPresent(panels::add);
         smallSizes().ifPresent(panels::add);
-        thin(all).ifPresent(panels::add);
-        batches(all).ifPresent(panels::add);
+        thin(results.maxThreads(THIN)).ifPresent(panels::add);
+        batches(results.maxThreads(BATCH)).ifPresent(panels::add);
         return panels;
     }
 
@@ -98,12 +104,12 @@ final class Charts {
         return new Line(impl, precision, threads, false);
     }
 
-    private static Line dashed(String impl, String precision, int threads) {
-        return new Line(impl, precision, threads, true);
+    private static Line oneOfMany(String impl, String precision) {
+        return new Line(impl, precision, 1, true);
     }
 
     /** GFLOP/s against n, both axes log 2; the first five candidates the run measured. */
-    private Optional<JFreeChart> square(String title, String precision, List<Line> candidates, boolean withThreads) {
+    private Optional<JFreeChart> square(String title, List<Line> candidates, boolean withThreads) {
         XYSeriesCollection dataset = new XYSeriesCollection();
         List<Line> drawn = new ArrayList<>();
         for (Line line : candidates) {
@@ -130,7 +136,7 @@ final class Charts {
     private Optional<JFreeChart> smallSizes() {
         XYSeriesCollection dataset = new XYSeriesCollection();
         List<Line> drawn = new ArrayList<>();
-        for (String impl : List.of("rust-heap", "rust-offheap", "openblas", "java-tuned", "vectorblas", "ejml")) {
+        for (String impl : List.of("rust-heap", "rust-offheap", "openblas", "java-tuned", "vectorblas")) {
             List<Row> points = results.of(LATENCY).filter(r -> r.impl().equals(impl)).toList();
             if (points.isEmpty() || drawn.size() == MAX_SERIES) {
                 continue;
@@ -150,10 +156,10 @@ final class Charts {
     }
 
     /** Each shape's roof time / its time: 1.0 is the memory roof, higher is closer to it. */
-    private Optional<JFreeChart> thin(int all) {
+    private Optional<JFreeChart> thin(int maxThreads) {
         DefaultCategoryDataset dataset = new DefaultCategoryDataset();
-        List<Line> candidates = List.of(line("rust-offheap", "f64", all), line("rust-heap", "f64", all),
-                dashed("rust-offheap", "f64", 1), line("openblas", "f64", all), line("java-loop", "f64", 1),
+        List<Line> candidates = List.of(line("rust-offheap", "f64", maxThreads), line("rust-heap", "f64", maxThreads),
+                oneOfMany("rust-offheap", "f64"), line("openblas", "f64", maxThreads), line("java-loop", "f64", 1),
                 line("vectorblas", "f64", 1));
         List<Line> drawn = new ArrayList<>();
         for (Line line : candidates) {
@@ -178,24 +184,24 @@ final class Charts {
     }
 
     /** GFLOP/s of a batch against the same products one by one and one big call, at all threads. */
-    private Optional<JFreeChart> batches(int all) {
+    private Optional<JFreeChart> batches(int maxThreads) {
         DefaultCategoryDataset dataset = new DefaultCategoryDataset();
         List<Line> drawn = new ArrayList<>();
         for (String impl : List.of("batch-offheap", "one-by-one-offheap", "one-big-call-offheap", "batch-heap",
                 "one-by-one-heap")) {
-            List<Row> points = results.of(BATCH).filter(r -> r.impl().equals(impl) && r.threads() == all).toList();
-            if (points.isEmpty()) {
+            List<Row> points = results.of(BATCH).filter(r -> r.impl().equals(impl) && r.threads() == maxThreads).toList();
+            if (points.isEmpty() || drawn.size() == MAX_SERIES) {
                 continue;
             }
             for (Row r : points) {
                 dataset.addValue(r.gflops(), impl, "n = " + r.size() + " x " + BatchBenchmark.products(r.size()));
             }
-            drawn.add(line(impl, "f64", all));
+            drawn.add(line(impl, "f64", maxThreads));
         }
         if (drawn.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(bars("Batches, " + all + (all == 1 ? " thread" : " threads") + ": GFLOP/s", dataset, drawn,
+        return Optional.of(bars("Batches, " + maxThreads + (maxThreads == 1 ? " thread" : " threads") + ": GFLOP/s", dataset, drawn,
                 "GFLOP/s (higher is better)"));
     }
 
@@ -224,7 +230,7 @@ final class Charts {
         for (int i = 0; i < drawn.size(); i++) {
             Line line = drawn.get(i);
             renderer.setSeriesPaint(i, color(line.impl(), line.precision()));
-            renderer.setSeriesStroke(i, line.dashed()
+            renderer.setSeriesStroke(i, line.oneOfMany()
                     ? new BasicStroke(2.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[]{6f, 4f}, 0f)
                     : new BasicStroke(2.2f));
         }
@@ -239,17 +245,17 @@ final class Charts {
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
         CategoryPlot plot = new CategoryPlot(dataset, new CategoryAxis(), new NumberAxis(valueLabel), renderer);
-        // Rows were added in the order of drawn; a dashed line (one thread of many) is a lighter bar.
+        // Rows were added in the order of drawn.
         for (int i = 0; i < drawn.size(); i++) {
             Color color = color(drawn.get(i).impl(), drawn.get(i).precision());
-            renderer.setSeriesPaint(i, drawn.get(i).dashed() ? lighter(color) : color);
+            renderer.setSeriesPaint(i, drawn.get(i).oneOfMany() ? lighter(color) : color);
         }
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         return chart(title, plot);
     }
 
-    private static JFreeChart chart(String title, org.jfree.chart.plot.Plot plot) {
+    private static JFreeChart chart(String title, Plot plot) {
         JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
@@ -289,17 +295,15 @@ final class Charts {
     private static Color color(String impl, String precision) {
         boolean f32 = precision.equals("f32");
         return switch (impl) {
-            case "java-naive" -> new Color(0x7f7f7f);
             case "java-tuned", "java-loop" -> new Color(0x8c564b);
             case "ejml" -> new Color(0xbcbd22);
             case "vectorblas" -> f32 ? new Color(0xf7b6d2) : new Color(0xe377c2);
-            case "rust-naive" -> new Color(0x9467bd);
             case "rust-heap", "batch-heap" -> new Color(0x1f77b4);
             case "rust-offheap", "batch-offheap" -> f32 ? new Color(0x17becf) : new Color(0x2ca02c);
             case "openblas" -> f32 ? new Color(0xff7f0e) : new Color(0xd62728);
             case "one-by-one-offheap" -> new Color(0x7f7f7f);
             case "one-by-one-heap" -> new Color(0xc7c7c7);
-            case "one-big-call-offheap" -> new Color(0xd62728);
+            case "one-big-call-offheap" -> new Color(0x9467bd);
             default -> Color.BLACK;
         };
     }

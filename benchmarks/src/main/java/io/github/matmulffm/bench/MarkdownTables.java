@@ -2,7 +2,6 @@ package io.github.matmulffm.bench;
 
 import io.github.matmulffm.bench.Results.Row;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -11,7 +10,6 @@ import java.util.TreeSet;
 import static io.github.matmulffm.bench.Results.BATCH;
 import static io.github.matmulffm.bench.Results.GEMM;
 import static io.github.matmulffm.bench.Results.LATENCY;
-import static io.github.matmulffm.bench.Results.ORDER;
 import static io.github.matmulffm.bench.Results.THIN;
 
 /**
@@ -64,8 +62,7 @@ final class MarkdownTables {
     }
 
     private void dgemmTable(StringBuilder md, int threads) {
-        List<String> impls = results.of(GEMM).filter(r -> r.precision().equals("f64") && r.threads() == threads)
-                .map(Row::impl).distinct().sorted(Comparator.comparing(ORDER::indexOf)).toList();
+        List<String> impls = Results.impls(results.of(GEMM).filter(r -> r.precision().equals("f64") && r.threads() == threads));
         if (impls.isEmpty()) {
             return;
         }
@@ -117,8 +114,7 @@ final class MarkdownTables {
         if (sizes.isEmpty()) {
             return;
         }
-        List<String> impls = results.of(LATENCY).map(Row::impl)
-                .distinct().sorted(Comparator.comparing(ORDER::indexOf)).toList();
+        List<String> impls = Results.impls(results.of(LATENCY));
         md.append("\n## Small sizes: time per call from Java, FFM transition included, 1 thread\n\n| n |");
         impls.forEach(impl -> md.append(' ').append(impl).append(" |"));
         md.append(" rust-heap vs java-tuned | rust-offheap vs java-tuned |\n|---:|")
@@ -177,8 +173,7 @@ final class MarkdownTables {
         if (thin.isEmpty()) {
             return;
         }
-        List<String> impls = thin.stream().map(Row::impl).filter(impl -> !impl.equals("read-roof")).distinct()
-                .sorted(Comparator.comparing(ORDER::indexOf)).toList();
+        List<String> impls = Results.impls(thin.stream().filter(r -> !r.impl().equals("read-roof")));
         md.append("\n## Thin shapes: time per product and its distance from the memory roof\n\n");
         md.append("C := A * B row-major f64. The roof is `read-roof`: one streaming read (`MemorySegment.mismatch`) of "
                 + "as many bytes as the product reads and writes, measured in the same run, on one thread; x roof = "

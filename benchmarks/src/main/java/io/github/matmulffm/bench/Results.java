@@ -145,6 +145,11 @@ final class Results {
         return of(GEMM).map(Row::threads).distinct().sorted().toList();
     }
 
+    /** The most threads a benchmark ran with; 1 when it did not run. */
+    int maxThreads(String benchmark) {
+        return of(benchmark).mapToInt(Row::threads).max().orElse(1);
+    }
+
     /** The implementations among {@code rows}, in the report's order. */
     static List<String> impls(Stream<Row> rows) {
         return rows.map(Row::impl).distinct().sorted(Comparator.comparing(ORDER::indexOf)).toList();
