@@ -20,10 +20,21 @@ fn os_worker_threads() -> Option<usize> {
     None
 }
 
-/// The OS agrees with the pool's count, where the OS can be asked.
+/// The OS agrees with the pool's count, where the OS can be asked. A joined thread can
+/// still be listed for a moment: join returns once the thread has cleared its tid, before
+/// the kernel reaps it (under qemu-user the gap is wider, since qemu clears the guest's tid
+/// itself and the host thread exits later). So the count may settle within a grace period;
+/// a thread that the pool forgot keeps running and never does.
 fn assert_os_threads(expected: usize, what: &str) {
-    if let Some(found) = os_worker_threads() {
-        assert_eq!(found, expected, "{what}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while let Some(found) = os_worker_threads() {
+        if found == expected {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("{what}: {found} worker threads listed by the OS, {expected} expected");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
@@ -71,7 +82,7 @@ fn workers_follow_the_setting_and_shutdown() {
     set_threads(0);
     shutdown_during_calls();
     assert_eq!(mm_shutdown(), MM_OK);
-    assert_os_threads(0, "after set_num_threads(1)");
+    assert_os_threads(0, "after shutdowns during calls");
 }
 
 /// Shutdown while other threads multiply: it waits for the call that owns the pool,

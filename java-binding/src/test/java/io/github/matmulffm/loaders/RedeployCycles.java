@@ -37,7 +37,22 @@ public final class RedeployCycles {
         long rssLast = ProcessStats.residentKiB();
         System.out.println("redeploy: cycles=" + cycles + " collected=" + collected + " rss_warm_kib=" + rssWarm
                 + " rss_last_kib=" + rssLast + " mapped_after=" + ProcessStats.mappedLibraries("libmatmul_kernel-")
-                + " workers_after=" + ProcessStats.workerThreads());
+                + " workers_after=" + workersSettled());
+    }
+
+    /**
+     * Worker threads still listed by the OS, after up to 5 s for joined ones to be reaped:
+     * a join returns before the kernel drops the thread from /proc (longer under qemu-user),
+     * while a worker the library forgot would still be there.
+     */
+    private static long workersSettled() throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long workers = ProcessStats.workerThreads();
+        while (workers > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            workers = ProcessStats.workerThreads();
+        }
+        return workers;
     }
 
     private static boolean deployRunUndeploy(int n, double[] a, double[] b, double[] c) throws InterruptedException {
