@@ -103,6 +103,7 @@ struct Operand {
 
 /// Checks one stored matrix of `rows x cols` (before any transpose) against its
 /// leading dimension, and returns the strides of op(X) and the element reach.
+#[inline(always)]
 fn check_operand(
     layout: Layout,
     transposed: bool,
@@ -137,11 +138,13 @@ fn check_operand(
     Ok(Operand { row_stride, col_stride, reach, outer, inner, ld })
 }
 
+#[inline(always)]
 fn to_size(x: i64) -> Result<usize, mm_status> {
     usize::try_from(x).map_err(|_| MM_ERR_INVALID_DIMENSION)
 }
 
 /// Checks that a buffer may be dereferenced over `reach` elements.
+#[inline(always)]
 fn check_buffer<T>(ptr: *const T, len: i64, reach: usize) -> Result<(), mm_status> {
     if len < 0 {
         return Err(MM_ERR_INVALID_ARGUMENT);
@@ -171,17 +174,25 @@ fn check_buffer<T>(ptr: *const T, len: i64, reach: usize) -> Result<(), mm_statu
 /// Whether the output footprint `c` (from `c_ptr`) shares an element with the input
 /// footprint `x` (from `x_ptr`). Exact when both use the same leading dimension, as
 /// disjoint sub-matrix views of one buffer do; otherwise intersecting address spans count.
+#[inline(always)]
 fn shares_element<T>(c_ptr: *const T, c: &Operand, x_ptr: *const T, x: &Operand) -> bool {
     if c.reach == 0 || x.reach == 0 {
         return false;
     }
     // Spans first, in plain integers (validation bounded each reach's bytes by isize::MAX):
-    // this runs on every call.
+    // this runs on every call, and separate buffers never get further.
     let bytes = std::mem::size_of::<T>();
     let (c_start, x_start) = (c_ptr as usize, x_ptr as usize);
     if c_start >= x_start.saturating_add(x.reach * bytes) || x_start >= c_start.saturating_add(c.reach * bytes) {
         return false;
     }
+    spans_share_element(c_start, c, x_start, x, bytes)
+}
+
+/// [`shares_element`] for footprints whose address spans intersect (views of one buffer).
+#[cold]
+#[inline(never)]
+fn spans_share_element(c_start: usize, c: &Operand, x_start: usize, x: &Operand, bytes: usize) -> bool {
     let size = bytes as i128;
     let (c0, x0) = (c_start as i128, x_start as i128);
     if c.ld != x.ld || (x0 - c0) % size != 0 {
@@ -207,6 +218,10 @@ impl<T: Element> RawGemm<T> {
     /// Validates every rule of the ABI, in a fixed order: enum values, sizes, leading
     /// dimensions, size overflow, negative lengths, null pointers, alignment, buffer
     /// lengths, shared elements between C and an input.
+    /// Inlined into each entry point, so the checked problem stays in registers: a
+    /// returned struct read back with wider loads than it was written stalled store
+    /// forwarding, a visible part of a 8 x 8 call.
+    #[inline(always)]
     pub fn validate(&self) -> Result<Gemm<T>, mm_status> {
         let layout = Layout::from_raw(self.layout).ok_or(MM_ERR_INVALID_ARGUMENT)?;
         let trans_a = transposed_from_raw(self.trans_a).ok_or(MM_ERR_INVALID_ARGUMENT)?;

@@ -66,7 +66,7 @@ public final class Matmul {
             MemorySegment aSegment = toSegment(scratch.next(aBytes), a, k);
             MemorySegment bSegment = toSegment(scratch.next(bBytes), b, n);
             MemorySegment cSegment = scratch.next(cBytes);
-            NativeGemm.call(Routine.DGEMM, false, shape, 1.0, aSegment, shape.aReach(), bSegment, shape.bReach(),
+            NativeGemm.call(Routine.DGEMM, shape, 1.0, aSegment, shape.aReach(), bSegment, shape.bReach(),
                     0.0, cSegment, shape.cReach());
             return unflatten(cSegment, m, n);
         }
@@ -227,7 +227,11 @@ public final class Matmul {
                 TinyGemm.run(type, shape, alpha, a, b, beta, c);
                 return;
             }
-            NativeGemm.call(routine, false, shape, alpha, a, a.byteSize() / bytes, b, b.byteSize() / bytes,
+            if (HeapGemm.usesCriticalCall(shape, type)) {
+                NativeGemm.callInPlace(routine, shape, alpha, a, b, beta, c);
+                return;
+            }
+            NativeGemm.call(routine, shape, alpha, a, a.byteSize() / bytes, b, b.byteSize() / bytes,
                     beta, c, c.byteSize() / bytes);
         } else {
             HeapGemm.run(routine, shape, alpha, reachOf(a, shape.aReach(), bytes), reachOf(b, shape.bReach(), bytes),

@@ -8,8 +8,9 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The GEMM downcalls of the kernel, through this class loader's {@link KernelLibrary}:
- * the plain handle for off-heap segments, the critical one (which accepts heap segments
- * and skips the thread-state transition) for small products on heap memory.
+ * the plain handle, with the caller's thread budget, for products past the critical
+ * limits on off-heap segments; the critical one (which accepts heap segments and skips
+ * the thread-state transition) for products within them, on any memory.
  */
 public final class NativeGemm {
 
@@ -46,39 +47,74 @@ public final class NativeGemm {
     }
 
     /**
-     * Calls the routine and maps a non-zero status to an exception.
+     * Calls the routine on off-heap segments with the caller's thread budget, and maps a
+     * non-zero status to an exception.
      *
-     * @param critical true to use the heap-access handle (required when any segment is on the heap)
-     * @param aLen     elements the kernel may touch from {@code a} (likewise bLen, cLen)
+     * @param aLen elements the kernel may touch from {@code a} (likewise bLen, cLen)
      */
-    public static void call(Routine routine, boolean critical, GemmShape shape, double alpha,
-                            MemorySegment a, long aLen, MemorySegment b, long bLen,
-                            double beta, MemorySegment c, long cLen) {
-        // A critical call is below MM_PARALLEL_MIN_MNK, where the kernel takes no thread
-        // slot: a budget could not change it, and it must never wait for one.
-        int budget = critical ? 0 : ThreadBudget.current();
+    public static void call(Routine routine, GemmShape shape, double alpha, MemorySegment a, long aLen,
+                            MemorySegment b, long bLen, double beta, MemorySegment c, long cLen) {
+        int budget = ThreadBudget.current();
         int status;
         try {
             // Each handle is a constant at its own call site (see Downcalls).
             status = switch (routine) {
                 case DGEMM -> budget != 0 ? f64(Downcalls.DGEMM_BUDGETED, budget, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
-                        : critical ? f64(Downcalls.DGEMM_CRITICAL, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
                         : f64(Downcalls.DGEMM, shape, alpha, a, aLen, b, bLen, beta, c, cLen);
                 case SGEMM -> budget != 0 ? f32(Downcalls.SGEMM_BUDGETED, budget, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
-                        : critical ? f32(Downcalls.SGEMM_CRITICAL, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
                         : f32(Downcalls.SGEMM, shape, alpha, a, aLen, b, bLen, beta, c, cLen);
                 // One thread always: the naive loop has no budgeted form.
-                case DGEMM_NAIVE -> critical ? f64(Downcalls.DGEMM_NAIVE_CRITICAL, shape, alpha, a, aLen, b, bLen, beta, c, cLen)
-                        : f64(Downcalls.DGEMM_NAIVE, shape, alpha, a, aLen, b, bLen, beta, c, cLen);
+                case DGEMM_NAIVE -> f64(Downcalls.DGEMM_NAIVE, shape, alpha, a, aLen, b, bLen, beta, c, cLen);
             };
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable e) {
-            throw new MatmulException(routine.symbol() + " failed: " + e, matmul_kernel_h.MM_ERR_INTERNAL());
+            throw failure(routine, e);
         } finally {
             Downcalls.LIBRARY.keepAlive();
         }
         NativeStatus.check(routine.symbol(), status);
+    }
+
+    /**
+     * A product within the critical limits ({@link HeapGemm#usesCriticalCall}) on any
+     * memory, heap or off-heap, each segment holding its operand's reach from its first
+     * element: one critical downcall, which skips the thread-state transitions. Such a
+     * product is below {@code MM_PARALLEL_MIN_MNK}, so the kernel runs it on this thread
+     * alone and never waits: a thread budget could not change it and is not looked up. Kept
+     * apart from {@link #call} and small, so the JIT inlines it into the caller and the
+     * shape never leaves registers: on a 8 x 8 x 8 product the call's fixed cost is most
+     * of the time.
+     */
+    public static void callInPlace(Routine routine, GemmShape shape, double alpha, MemorySegment a, MemorySegment b,
+                                   double beta, MemorySegment c) {
+        int status;
+        try {
+            status = switch (routine) {
+                case DGEMM -> f64(Downcalls.DGEMM_CRITICAL, shape, alpha, a, shape.aReach(), b, shape.bReach(), beta, c,
+                        shape.cReach());
+                case SGEMM -> f32(Downcalls.SGEMM_CRITICAL, shape, alpha, a, shape.aReach(), b, shape.bReach(), beta, c,
+                        shape.cReach());
+                case DGEMM_NAIVE -> f64(Downcalls.DGEMM_NAIVE_CRITICAL, shape, alpha, a, shape.aReach(), b,
+                        shape.bReach(), beta, c, shape.cReach());
+            };
+        } catch (Throwable e) {
+            throw failure(routine, e);
+        } finally {
+            Downcalls.LIBRARY.keepAlive();
+        }
+        if (status != matmul_kernel_h.MM_OK()) {
+            NativeStatus.check(routine.symbol(), status);
+        }
+    }
+
+    /** What a downcall threw, as the caller sees it: unchecked ones as they are. */
+    private static RuntimeException failure(Routine routine, Throwable e) {
+        if (e instanceof RuntimeException unchecked) {
+            return unchecked;
+        }
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return new MatmulException(routine.symbol() + " failed: " + e, matmul_kernel_h.MM_ERR_INTERNAL());
     }
 
     private static int f64(MethodHandle handle, GemmShape s, double alpha, MemorySegment a, long aLen,

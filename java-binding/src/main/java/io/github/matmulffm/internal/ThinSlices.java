@@ -181,10 +181,8 @@ final class ThinSlices {
             }
             // Later runs of k add to what the earlier ones left in C.
             double partBeta = plan.side() == Side.DEPTH && slice > 0 ? 1.0 : beta;
-            NativeGemm.call(routine, true, part, alpha,
-                    a.asSlice(aAt * bytes, part.aReach() * bytes), part.aReach(),
-                    b.asSlice(bAt * bytes, part.bReach() * bytes), part.bReach(), partBeta,
-                    c.asSlice(cAt * bytes, part.cReach() * bytes), part.cReach());
+            NativeGemm.callInPlace(routine, part, alpha, a.asSlice(aAt * bytes, part.aReach() * bytes),
+                    b.asSlice(bAt * bytes, part.bReach() * bytes), partBeta, c.asSlice(cAt * bytes, part.cReach() * bytes));
         }
     }
 

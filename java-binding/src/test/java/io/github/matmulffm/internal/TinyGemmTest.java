@@ -53,9 +53,8 @@ class TinyGemmTest {
         Object[] java = arrays(f32, a, b, c), kernel = arrays(f32, a, b, c);
         TinyGemm.run(type, shape, alpha, java[0], off, java[1], off, beta, java[2], off);
         Routine routine = f32 ? Routine.SGEMM : Routine.DGEMM;
-        NativeGemm.call(routine, true, shape, alpha, slice(type, kernel[0], off, shape.aReach()), shape.aReach(),
-                slice(type, kernel[1], off, shape.bReach()), shape.bReach(), beta,
-                slice(type, kernel[2], off, shape.cReach()), shape.cReach());
+        NativeGemm.callInPlace(routine, shape, alpha, slice(type, kernel[0], off, shape.aReach()),
+                slice(type, kernel[1], off, shape.bReach()), beta, slice(type, kernel[2], off, shape.cReach()));
         double[] got = wide(java[2]), want = wide(kernel[2]);
         double eps = f32 ? Math.ulp(1.0f) : Math.ulp(1.0);
         for (int i = 0; i < got.length; i++) {
