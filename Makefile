@@ -29,7 +29,7 @@ endif
 .PHONY: help prerequisites build test lint-workflows release test-cross test-rust test-java test-hosts example bench bench-quick bench-guard bench-report case-study case-study-quick test-spark bench-spark bench-spark-quick profile safepoints install header bindings clean
 
 help:
-	@echo "make bench      build everything, run the JMH suite (~20 min), write results/results.{csv,md} and results/chart.png"
+	@echo "make bench      build everything, run the JMH suite (~25 min), write results/results.{csv,md} and results/chart.png"
 	@echo "make bench-quick  the same on a reduced set (~2 min), into results/quick/; make bench-guard checks it"
 	@echo "make profile    profile one benchmark: make profile [PROFILE_BENCH='...'] [PROFILER=gc,stack|jfr]"
 	@echo "make test       cargo tests, Java tests (unit + packaged jar), header/bindings drift, example consumer"
