@@ -101,9 +101,7 @@ public final class NativeGemm {
         } finally {
             Downcalls.LIBRARY.keepAlive();
         }
-        if (status != matmul_kernel_h.MM_OK()) {
-            NativeStatus.check(routine.symbol(), status);
-        }
+        NativeStatus.check(routine.symbol(), status);
     }
 
     /** What a downcall threw, as the caller sees it: unchecked ones as they are. */

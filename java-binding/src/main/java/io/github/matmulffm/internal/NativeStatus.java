@@ -12,23 +12,27 @@ public final class NativeStatus {
     private NativeStatus() {
     }
 
+    /** Small, so the JIT inlines the common case (MM_OK) into every downcall's caller. */
     public static void check(String function, int status) {
-        if (status == matmul_kernel_h.MM_OK()) {
-            return;
+        if (status != matmul_kernel_h.MM_OK()) {
+            throw failure(function, status);
         }
+    }
+
+    private static RuntimeException failure(String function, int status) {
         String message = function + " returned status " + status + ": " + message(status);
         if (status == matmul_kernel_h.MM_ERR_NULL_POINTER()) {
-            throw new NullPointerException(message);
+            return new NullPointerException(message);
         }
         if (status == matmul_kernel_h.MM_ERR_BUFFER_TOO_SMALL()) {
-            throw new IndexOutOfBoundsException(message);
+            return new IndexOutOfBoundsException(message);
         }
         if (status == matmul_kernel_h.MM_ERR_INVALID_DIMENSION()
                 || status == matmul_kernel_h.MM_ERR_INVALID_LEADING_DIMENSION()
                 || status == matmul_kernel_h.MM_ERR_INVALID_ARGUMENT()) {
-            throw new IllegalArgumentException(message);
+            return new IllegalArgumentException(message);
         }
-        throw new MatmulException(message, status);
+        return new MatmulException(message, status);
     }
 
     /** The kernel's own static description of a status code. */
