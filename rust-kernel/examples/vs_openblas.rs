@@ -254,27 +254,42 @@ fn bench<T: Elem>(o: &Opts) {
     }
 }
 
-/// A process spinning on one core while the bench runs; killed on drop, and bounded in
-/// time by itself should the bench be killed first.
+/// A process spinning on one core while the bench runs; killed on drop, and by the kernel
+/// should the bench die first (a `timeout` or Ctrl-C must not leave a core spinning under
+/// the next measurement), and bounded in time by itself in any case.
 struct Competitor(std::process::Child);
 
 extern "C" {
     fn sched_setaffinity(pid: c_int, size: usize, mask: *const u64) -> c_int;
+    fn prctl(option: c_int, arg2: std::ffi::c_ulong, ...) -> c_int;
+    fn getppid() -> c_int;
 }
+
+const PR_SET_PDEATHSIG: c_int = 1;
+const SIGKILL: std::ffi::c_ulong = 9;
 
 impl Competitor {
     fn start() -> Competitor {
         let cpu = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) - 1;
         let child = std::process::Command::new(std::env::current_exe().expect("own path"))
-            .args(["--spin", "1800", &cpu.to_string()])
+            .args(["--spin", "1800", &cpu.to_string(), &std::process::id().to_string()])
+            // Its own stdout would hold a pipe to the bench's reader open after the bench exits.
+            .stdout(std::process::Stdio::null())
             .spawn()
             .expect("start the competing process");
         std::thread::sleep(std::time::Duration::from_millis(200));
         Competitor(child)
     }
 
-    /// The competing process's body: pinned to `cpu`, spin until `seconds` have passed.
-    fn spin(seconds: f64, cpu: usize) {
+    /// The competing process's body: pinned to `cpu`, spin until `seconds` have passed or
+    /// the bench (`parent`) is gone.
+    fn spin(seconds: f64, cpu: usize, parent: c_int) {
+        // SAFETY: PR_SET_PDEATHSIG takes one signal number; it only asks for a signal.
+        unsafe { prctl(PR_SET_PDEATHSIG, SIGKILL) };
+        // SAFETY: getppid has no preconditions.
+        if unsafe { getppid() } != parent {
+            return; // the bench died before the request above was in place
+        }
         let mask: [u64; 16] = std::array::from_fn(|i| if i == cpu / 64 { 1u64 << (cpu % 64) } else { 0 });
         // SAFETY: a plain affinity mask for this process.
         unsafe { sched_setaffinity(0, std::mem::size_of_val(&mask), mask.as_ptr()) };
@@ -310,7 +325,7 @@ fn main() {
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--spin") {
-        Competitor::spin(args[1].parse().unwrap(), args[2].parse().unwrap());
+        Competitor::spin(args[1].parse().unwrap(), args[2].parse().unwrap(), args[3].parse().unwrap());
         return;
     }
     let list = |s: &str| s.split(',').map(|x| x.trim().to_string()).collect::<Vec<_>>();
