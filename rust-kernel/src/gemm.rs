@@ -183,6 +183,10 @@ const PIECES_PER_THREAD: usize = 4;
 /// piece's own costs (packing its B, writing C back per KC step, the hand-out) show.
 const MIN_PIECE_MNK: usize = 1 << 20;
 
+/// The narrowest piece, in columns, bigger products aside (see MIN_PIECE_MNK): a few at
+/// the end of a call, each reading its band's A at ~0.25 byte per multiply-add (f64).
+const TAIL_COLUMNS: usize = 32;
+
 /// How to cut an m x n x k product into pieces for `threads` threads, or `None` when it
 /// should run on the caller alone (one thread, or too small to pay for waking workers).
 /// Pieces are runs of NR-column tiles (factoring: wide first, narrow last; see `Pieces`) of
@@ -201,9 +205,12 @@ pub fn plan<T>(m: usize, n: usize, k: usize, bl: Blocking, threads: usize) -> Op
     let band_rows = m.div_ceil(bands);
     let tile_mnk = band_rows * bl.nr * k;
     let max_run = bl.nc / bl.nr;
-    // A piece reads all of its band's A once per KC step, shared or packed by itself: at
-    // least a quarter of NC wide (96 f64 columns), that is under 0.1 byte per multiply-add.
-    let min_run = MIN_PIECE_MNK.div_ceil(tile_mnk).clamp(max_run / 4, max_run).min(col_tiles.div_ceil(threads));
+    // The floor matters only for the last rounds, where factoring has shrunk the pieces: a
+    // piece reads all of its band's A once per KC step, so narrow pieces cost A traffic,
+    // but a thread slow on the last piece (its core taken by other work for a time slice)
+    // holds the whole call up for that piece, so the last ones are as narrow as TAIL_COLUMNS.
+    let tail_run = TAIL_COLUMNS.div_ceil(bl.nr).min(max_run);
+    let min_run = MIN_PIECE_MNK.div_ceil(tile_mnk).clamp(tail_run, max_run).min(col_tiles.div_ceil(threads));
     let pieces = Pieces::new(bl.mc, row_blocks, bands, bl.nr, col_tiles, threads, (min_run, max_run));
     // Never more threads than pieces: each would be a worker woken (or spawned) for nothing.
     let threads = threads.min(pieces.runs.len());

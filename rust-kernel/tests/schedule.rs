@@ -50,6 +50,13 @@ fn pieces_cover_c_once_in_whole_tiles() {
     let even = plan::<f64>(1000, 1000, 1000, bl, 2).unwrap();
     let share = |parity: usize| even.runs.iter().skip(parity).step_by(2).map(|r| r.t1 - r.t0).sum::<usize>();
     assert!(share(0).abs_diff(share(1)) <= 1, "{:?}", even.runs);
+    // The last pieces are narrow: a thread whose core is taken from it while it holds the
+    // last piece holds the call up for that piece only.
+    for n in [768, 1000, 1536, 2048] {
+        let pieces = plan::<f64>(n, n, n, bl, 2).unwrap();
+        let last = pieces.runs.last().unwrap();
+        assert!((last.t1 - last.t0) * bl.nr <= 32usize.next_multiple_of(bl.nr), "n = {n}: {:?}", pieces.runs);
+    }
 }
 
 /// Ways to cut and order: the plan's pieces in turn, reversed and shuffled, and every
