@@ -85,7 +85,9 @@ public final class TinyGemm {
     // Each element's sum is one chain of k dependent FMAs; four columns of a row are summed
     // side by side so that four chains are in flight (one at a time, a 4 x 4 x 4 product
     // waited on the FMA latency: ~100 ns). The order of each element's operations is the
-    // same either way, so are the bits.
+    // same either way, so are the bits. Four copies of one loop (f64 and f32, arrays and
+    // segments) because Java has no generics over primitives, and arrays wrapped as heap
+    // segments through the segment loop ran at 127-153 ns a 4 x 4 x 4 call against 82.
 
     private static void f64(GemmShape s, Strides x, double alpha, double[] a, int ao, double[] b, int bo, double beta,
                             double[] c, int co) {
