@@ -198,27 +198,34 @@ fn bits_do_not_depend_on_tile_position_f32() {
 }
 
 /// The small-problem path (operands read in place) and the packed path do the same
-/// arithmetic: bit-identical results over edges, layouts, transposes and paddings.
+/// arithmetic: bit-identical results over edges, layouts, transposes and paddings, for
+/// every kernel that has a small path and that this CPU runs.
 fn small_matches_packed<T: Kernels>() {
-    use matmul_kernel::driver::{gemm_packed, gemm_small};
-    use matmul_kernel::microkernel::Microkernel;
-    if !matmul_kernel::dispatch::supported(KernelKind::Avx512) {
-        return;
+    if matmul_kernel::dispatch::supported(KernelKind::Avx512) {
+        small_matches_packed_with::<T, T::Avx512>("avx512");
     }
-    let bl = <T::Avx512 as Microkernel<T>>::BLOCKING;
+    if matmul_kernel::dispatch::supported(KernelKind::Avx2) {
+        small_matches_packed_with::<T, T::Avx2>("avx2");
+    }
+}
+
+fn small_matches_packed_with<T: Kernels, K: matmul_kernel::microkernel::Microkernel<T>>(kernel: &str) {
+    use matmul_kernel::driver::{gemm_packed, gemm_small};
+    assert!(K::SMALL_PATH, "{kernel} has no small path");
+    let bl = K::BLOCKING;
     let mut v = 0;
-    for m in [1, bl.mr - 1, bl.mr, 2 * bl.mr + 3] {
-        for n in [1, 7, 16, 17, 33, bl.nr, bl.nr + 9, 2 * bl.nr + 1] {
+    for m in [1, 2, 3, bl.mr - 1, bl.mr, 2 * bl.mr + 3] {
+        for n in [1, 3, 7, 16, 17, 33, bl.nr - 1, bl.nr, bl.nr + 9, 2 * bl.nr + 1] {
             for k in [1, 9, bl.kc] {
                 v += 1;
                 let case = Case::new(m, n, k).variant(v % 8).padded(v % 3, (v / 3) % 2, v % 2).scalars(1.5, if v % 4 == 0 { 0.0 } else { 0.5 });
                 let p = Problem::<T>::new(case, v as u64);
                 let (mut c1, mut c2) = (p.c.data.clone(), p.c.data.clone());
-                gemm_small::<T, T::Avx512>(&p.gemm_over(&mut c1)).unwrap();
-                gemm_packed::<T, T::Avx512>(&p.gemm_over(&mut c2)).unwrap();
+                gemm_small::<T, K>(&p.gemm_over(&mut c1)).unwrap();
+                gemm_packed::<T, K>(&p.gemm_over(&mut c2)).unwrap();
                 p.check(&c1, "small");
                 let same = c1.iter().zip(&c2).all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits());
-                assert!(same, "{case:?}: small and packed paths differ");
+                assert!(same, "{kernel}: {case:?}: small and packed paths differ");
             }
         }
     }
