@@ -4,24 +4,34 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Off-heap staging memory for the heap operands of large products, reused across calls.
  * A fresh allocation per call pays page faults and zeroing on every call, which on a
- * 500 x 500 product cost more than half the kernel's own time. At most one buffer per
- * core is kept, each at most {@link #MAX_POOLED_BYTES}, so what is held stays bounded
- * whatever the number of calls or threads; a larger request gets memory of its own,
+ * 500 x 500 product cost more than half the kernel's own time, and on a 2048 x 2048 one
+ * (96 MiB staged) a tenth of the whole call. The pool keeps at most one buffer per core
+ * and at most {@link #MAX_POOLED_BYTES} in all, so what is held stays bounded whatever the
+ * number of calls, threads or cores; a request that does not fit gets memory of its own,
  * freed when the call ends. Pooled buffers live in automatic arenas: when the pool itself
  * becomes unreachable (its class loader was dropped), the garbage collector frees them.
  */
 public final class ScratchBuffers {
-    static final long MAX_POOLED_BYTES = 64L << 20;
+    /**
+     * The most memory the pool holds, all buffers together ({@code
+     * -Dmatmul.scratch.maxPooledBytes}, 256 MiB by default: the staging of two 2048 x 2048
+     * f64 products at once, or of one 4096 x 2048 one). A buffer is a power of two, so
+     * one request of up to this size can be pooled.
+     */
+    static final long MAX_POOLED_BYTES = Math.max(0, Long.getLong("matmul.scratch.maxPooledBytes", 256L << 20));
     private static final int MAX_POOLED = Runtime.getRuntime().availableProcessors();
     private static final long ALIGNMENT = 64;
     private static final long MIN_BYTES = 1L << 20;
 
     private static final ConcurrentLinkedDeque<Scratch> FREE = new ConcurrentLinkedDeque<>();
+    /** Pooled buffers in existence (free or handed out), and their bytes. */
     private static final AtomicInteger POOLED = new AtomicInteger();
+    private static final AtomicLong POOLED_BYTES = new AtomicLong();
     /** Calls that staged operands: tests check which paths copy and which run in place. */
     private static final java.util.concurrent.atomic.LongAdder ACQUIRED = new java.util.concurrent.atomic.LongAdder();
 
@@ -42,6 +52,11 @@ public final class ScratchBuffers {
         return total;
     }
 
+    /** Bytes the pool holds now, in buffers free or handed out: never above {@link #MAX_POOLED_BYTES}. */
+    static long pooledBytes() {
+        return POOLED_BYTES.get();
+    }
+
     /** Memory for one call, at least {@code bytes} long; give it back with {@link Scratch#close()}. */
     public static Scratch acquire(long bytes) {
         ACQUIRED.increment();
@@ -55,14 +70,20 @@ public final class ScratchBuffers {
             }
             // Too small for this call: drop it (the collector frees it), so the pool
             // converges to the sizes in use.
-            POOLED.decrementAndGet();
-        }
-        if (POOLED.incrementAndGet() > MAX_POOLED) {
-            POOLED.decrementAndGet();
-            return new Scratch(Arena.ofConfined(), bytes, false);
+            unpool(scratch.memory.byteSize());
         }
         long size = Math.min(MAX_POOLED_BYTES, Math.max(MIN_BYTES, Long.highestOneBit(bytes - 1) << 1));
+        // Both counted first (a non-short-circuit |), so that either limit undoes both.
+        if (POOLED.incrementAndGet() > MAX_POOLED | POOLED_BYTES.addAndGet(size) > MAX_POOLED_BYTES) {
+            unpool(size);
+            return new Scratch(Arena.ofConfined(), bytes, false);
+        }
         return new Scratch(Arena.ofAuto(), size, true);
+    }
+
+    private static void unpool(long size) {
+        POOLED.decrementAndGet();
+        POOLED_BYTES.addAndGet(-size);
     }
 
     /**

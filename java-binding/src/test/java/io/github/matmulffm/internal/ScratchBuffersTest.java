@@ -66,4 +66,27 @@ class ScratchBuffersTest {
         assertFalse(big.scope().isAlive(), "freed at close, not pooled");
         assertThrows(IllegalStateException.class, () -> big.get(ValueLayout.JAVA_BYTE, 0));
     }
+
+    @Test
+    void thePoolHoldsNoMoreThanItsByteLimitWhateverIsAskedAtOnce() {
+        // The largest poolable request (it drops every smaller free buffer, so with no other
+        // call staging at the same time it is pooled and fills the pool), then more while it
+        // is held: the second gets memory of its own, freed at close, and the total stays
+        // bounded.
+        MemorySegment second;
+        try (ScratchBuffers.Scratch first = ScratchBuffers.acquire(ScratchBuffers.MAX_POOLED_BYTES);
+             ScratchBuffers.Scratch more = ScratchBuffers.acquire(ScratchBuffers.MAX_POOLED_BYTES / 4)) {
+            first.next(ScratchBuffers.MAX_POOLED_BYTES).set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            assertEquals(ScratchBuffers.MAX_POOLED_BYTES, ScratchBuffers.pooledBytes(), "the first request fills the pool");
+            second = more.next(ScratchBuffers.MAX_POOLED_BYTES / 4);
+            assertTrue(ScratchBuffers.pooledBytes() <= ScratchBuffers.MAX_POOLED_BYTES, "pooled " + ScratchBuffers.pooledBytes());
+        }
+        assertFalse(second.scope().isAlive(), "the request past the byte limit was not pooled");
+        assertTrue(ScratchBuffers.pooledBytes() <= ScratchBuffers.MAX_POOLED_BYTES);
+        // The big buffer stays pooled and serves the next large request without a new allocation.
+        try (ScratchBuffers.Scratch again = ScratchBuffers.acquire(ScratchBuffers.MAX_POOLED_BYTES / 2)) {
+            assertTrue(again.next(ScratchBuffers.MAX_POOLED_BYTES / 2).scope().isAlive());
+            assertEquals(ScratchBuffers.MAX_POOLED_BYTES, ScratchBuffers.pooledBytes(), "reused, not allocated again");
+        }
+    }
 }
