@@ -234,7 +234,6 @@ final class Charts {
                     ? new BasicStroke(2.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[]{6f, 4f}, 0f)
                     : new BasicStroke(2.2f));
         }
-        plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         return chart(title, plot);
@@ -244,18 +243,22 @@ final class Charts {
         BarRenderer renderer = new BarRenderer();
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
-        CategoryPlot plot = new CategoryPlot(dataset, new CategoryAxis(), new NumberAxis(valueLabel), renderer);
+        CategoryAxis categories = new CategoryAxis();
+        // A label such as "vecmat (1 x 2000 x 2000)" is wider than its category: wrap it at
+        // a space rather than cut it short.
+        categories.setMaximumCategoryLabelLines(2);
+        CategoryPlot plot = new CategoryPlot(dataset, categories, new NumberAxis(valueLabel), renderer);
         // Rows were added in the order of drawn.
         for (int i = 0; i < drawn.size(); i++) {
             Color color = color(drawn.get(i).impl(), drawn.get(i).precision());
             renderer.setSeriesPaint(i, drawn.get(i).oneOfMany() ? lighter(color) : color);
         }
-        plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         return chart(title, plot);
     }
 
     private static JFreeChart chart(String title, Plot plot) {
+        plot.setBackgroundPaint(Color.WHITE);
         JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;

@@ -50,7 +50,7 @@ final class MarkdownTables {
                 + "off-heap segments. java-naive and rust-naive stop at n = ").append(results.env("naive_max_size"))
                 .append(" to keep the run bounded (seconds per multiply beyond). Full figures: `results.csv`.\n");
 
-        List<Integer> threadCounts = results.gemmThreadCounts();
+        List<Integer> threadCounts = results.threadCounts(GEMM);
         for (int threads : threadCounts) {
             dgemmTable(md, threads);
         }

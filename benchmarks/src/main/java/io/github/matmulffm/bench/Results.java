@@ -140,14 +140,15 @@ final class Results {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** The thread counts the square benchmarks ran at, ascending. */
-    List<Integer> gemmThreadCounts() {
-        return of(GEMM).map(Row::threads).distinct().sorted().toList();
+    /** The thread counts a benchmark ran with, fewest first; empty when it did not run. */
+    List<Integer> threadCounts(String benchmark) {
+        return of(benchmark).map(Row::threads).distinct().sorted().toList();
     }
 
     /** The most threads a benchmark ran with; 1 when it did not run. */
     int maxThreads(String benchmark) {
-        return of(benchmark).mapToInt(Row::threads).max().orElse(1);
+        List<Integer> counts = threadCounts(benchmark);
+        return counts.isEmpty() ? 1 : counts.getLast();
     }
 
     /** The implementations among {@code rows}, in the report's order. */
