@@ -267,17 +267,13 @@ pub fn gemm_small<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), Allo
 /// L2 of 8 ways whose sets repeat every 64 KiB (Zen 2's 512 KiB; larger L2s only do better),
 /// of which the panel may take half.
 fn b_panel_stays_cached<T>(k: usize, row_stride: usize) -> bool {
-    const PERIOD: usize = 64 << 10;
+    const PERIOD_LOG2: u32 = 16;
     const WAYS: usize = 8;
-    const LINE: usize = 64;
-    let stride = row_stride.wrapping_mul(std::mem::size_of::<T>()) % PERIOD;
-    // Distinct sets the rows fall into: PERIOD / gcd(stride, PERIOD), at most one per line.
-    let mut a = PERIOD;
-    let mut b = stride;
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    let sets = (PERIOD / a).min(PERIOD / LINE);
+    const LINES_PER_PERIOD: usize = (1 << PERIOD_LOG2) / 64;
+    // The period is a power of two, so gcd(stride, period) is the stride's largest power-of-
+    // two factor: the rows fall into period / gcd distinct sets, at most one per line.
+    let stride = row_stride.wrapping_mul(std::mem::size_of::<T>());
+    let sets = (1usize << (PERIOD_LOG2 - stride.trailing_zeros().min(PERIOD_LOG2))).min(LINES_PER_PERIOD);
     k <= sets * WAYS / 2
 }
 
