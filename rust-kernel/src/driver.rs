@@ -1,6 +1,9 @@
 //! One piece, the last of the three steps of a call (the plan in `gemm`, the hand-out in
 //! `schedule`): the BLIS-style loops around one microkernel, on one thread. `gemm_serial`
-//! is a whole call as one piece; `piece` is one piece of a parallel call. The loops:
+//! is a whole call as one piece; `piece` is one piece of a parallel call. Either takes one
+//! of three paths: small (operands read in place, k in one block), panel (C one NR panel
+//! wide: op(A) read in place, k in KC blocks) or packed, all on the same tile grid and the
+//! same k blocking, so the path never changes a bit. The packed path's loops:
 //!
 //! ```text
 //! jc: NC columns of C     (B block KC x NC packed once per (jc, pc), lives in L2)
@@ -41,7 +44,28 @@ pub fn gemm_serial<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), All
     if takes_small_path::<T, K>(p) {
         return gemm_small::<T, K>(p);
     }
+    if takes_panel_path::<T, K>(p) {
+        return gemm_panel::<T, K>(p);
+    }
     gemm_packed::<T, K>(p)
+}
+
+/// op(B) of at most this many bytes (as the panel path holds it) stays in L2 while every
+/// strip of A's rows streams past it: half of Zen 2's 512 KiB.
+const PANEL_B_BYTES: usize = 256 << 10;
+
+/// C one NR panel wide (n <= NR) with op(A)'s rows contiguous, such as 4000 x 8 x 1000
+/// row-major: each packed A panel would feed a single tile, so packing A (a transposing
+/// copy of the largest operand) would read and write it once more for nothing.
+pub(crate) fn takes_panel_path<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
+    let nr = K::BLOCKING.nr;
+    K::SMALL_PATH && p.n <= nr && p.a.col_stride == 1 && p.k.saturating_mul(nr * std::mem::size_of::<T>()) <= PANEL_B_BYTES
+}
+
+/// Whether the small and panel paths read op(B) where it is: its rows contiguous, and not
+/// aliasing into too few cache sets to stay cached while the tiles reuse them.
+fn b_read_in_place<T>(p: &Gemm<T>) -> bool {
+    p.b.col_stride == 1 && b_panel_stays_cached::<T>(p.k, p.b.row_stride)
 }
 
 /// Same k blocking (one block) and same tile grid as the packed path, hence the same
@@ -193,6 +217,9 @@ pub fn piece<T: Element, K: Microkernel<T>>(
     if takes_small_path::<T, K>(&sub) {
         return gemm_small::<T, K>(&sub);
     }
+    if takes_panel_path::<T, K>(&sub) {
+        return gemm_panel::<T, K>(&sub);
+    }
     let kc_max = k_block(p.k, bl.kc);
     let k_blocks = p.k.div_ceil(kc_max);
     let nc = c1 - c0;
@@ -243,7 +270,7 @@ pub fn shared_a_len(m: usize, k: usize, bl: crate::blocking::Blocking) -> (usize
 pub fn gemm_small<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
     assert!(K::SMALL_PATH, "kernel cannot read unpacked operands");
     let nr = K::BLOCKING.nr;
-    if p.b.col_stride == 1 && b_panel_stays_cached::<T>(p.k, p.b.row_stride) {
+    if b_read_in_place::<T>(p) {
         // SAFETY: B is read in place, the caller's contract for `p`.
         unsafe { small_tiles::<T, K>(p, std::ptr::null()) };
         return Ok(());
@@ -258,6 +285,78 @@ pub fn gemm_small<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), Allo
         }
         Ok(())
     })
+}
+
+/// The panel path (`takes_panel_path`): op(B) read in place when its rows are contiguous,
+/// else packed once as one k x NR panel; op(A) read in place strip by
+/// strip of MR rows, each strip's k steps in the KC blocks the packed path takes (beta on
+/// the first, accumulation after). Same k blocking, same tile grid as
+/// the packed path: the same bits. A strip's MR rows are MR sequential streams, which the
+/// hardware prefetchers follow; the strip's tile of C stays in L1 across its KC blocks.
+///
+/// Public for tests, which check it against the packed path bit for bit; callers must
+/// only pass kernels with `SMALL_PATH` and C at most NR columns wide.
+pub fn gemm_panel<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
+    let bl = K::BLOCKING;
+    let nr = bl.nr;
+    assert!(K::SMALL_PATH && p.n <= nr, "kernel cannot read unpacked operands, or C is wider than a panel");
+    let kc_max = k_block(p.k, bl.kc);
+    // In place even where B's rows end inside a vector (masked loads): as fast off-heap
+    // (4000 x 2 x 1000, AVX2, alternated: 1.27-1.29 ms against 1.31-1.40 packed), and the
+    // binding's critical bands of a heap product would each pack B again.
+    if b_read_in_place::<T>(p) {
+        // SAFETY: B is read in place, the caller's contract for `p`.
+        unsafe { panel_tiles::<T, K>(p, kc_max, p.b.ptr, false, p.b.row_stride) };
+        return Ok(());
+    }
+    with_buffers(|bufs| {
+        let b_buf: *mut T = bufs.b.get(p.k * nr)?;
+        // SAFETY: op(B) is k x n with n <= nr; b_buf holds k * nr elements, which the
+        // tiles then read as one packed panel.
+        unsafe {
+            pack_b(nr, p.b, p.k, p.n, b_buf);
+            panel_tiles::<T, K>(p, kc_max, b_buf, true, nr);
+        }
+        Ok(())
+    })
+}
+
+/// The strips of [`gemm_panel`], op(B) at `b` (packed as one panel, or in place), rows `rsb`
+/// elements apart.
+///
+/// # Safety
+/// `p` describes valid operands with n <= NR; `b` holds op(B)'s k rows of n elements.
+unsafe fn panel_tiles<T: Element, K: Microkernel<T>>(p: &Gemm<T>, kc_max: usize, b: *const T, b_packed: bool, rsb: usize) {
+    let mr = K::BLOCKING.mr;
+    for ir in (0..p.m).step_by(mr) {
+        let mut pc = 0;
+        while pc < p.k {
+            let kc = kc_max.min(p.k - pc);
+            let tile = Tile {
+                kc,
+                alpha: p.alpha,
+                beta: if pc == 0 { p.beta } else { T::ONE },
+                // SAFETY (pointer arithmetic): (ir, pc) of op(A), row pc of op(B) and
+                // (ir, 0) of C, all inside since ir < m and pc < k.
+                a: p.a.ptr.add(ir * p.a.row_stride + pc * p.a.col_stride),
+                a_packed: false,
+                rsa: p.a.row_stride,
+                csa: p.a.col_stride,
+                b: b.add(pc * rsb),
+                b_packed,
+                rsb,
+                c: p.c.ptr_at(ir, 0),
+                rsc: p.c.row_stride,
+                csc: p.c.col_stride,
+                m_eff: mr.min(p.m - ir),
+                n_eff: p.n,
+            };
+            // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff,
+            // steps pc..pc+kc are inside op(A) and op(B), the tile inside C.
+            K::run(&tile);
+            pc += kc;
+        }
+    }
 }
 
 /// Whether a k-row panel of op(B) read in place, rows `row_stride` elements apart, stays

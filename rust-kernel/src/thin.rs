@@ -12,6 +12,9 @@
 //! Wider panels (3 to 8 columns) and outer products (small k) stay on the tiled path:
 //! measured against these loops (benchmarks/NOTES.md, "Thin products"), the microkernel's
 //! register tiles and vector stores of C win there, and packing the small operand is cheap.
+//! Tall products whose op(A) rows are contiguous (matrix x vector, row-major) leave this file
+//! too, from `PANEL_MIN_ROWS` rows, for the driver's panel path where the kernel has one: its
+//! tiles read MR rows of A at once, where the rows form reads one (`gemm::takes_thin`).
 //!
 //! Few rows of C (vector x matrix) is the transposed product C^T = op(B)^T op(A)^T, which has
 //! few columns. Whether a product is thin and which form it takes depend only on its shape
@@ -30,6 +33,11 @@ pub const THIN_MAX: usize = 2;
 /// Below this many multiply-adds a product is tiny, not thin: the small path's tiles cost
 /// nothing there, and the binding's own tiny-product path mirrors their arithmetic.
 pub const THIN_MIN_MNK: usize = 4096;
+
+/// The fewest rows of C the panel path takes from the thin paths: above the binding's
+/// thin bound (8, `ThinSlices.MIN_BAND` is 9), so a band of a heap product that the binding
+/// cuts into critical calls takes the same path as the whole product, and gets its bits.
+pub const PANEL_MIN_ROWS: usize = 9;
 
 /// Lane-wise accumulators per dot product: two AVX-512 vectors of f64, enough independent
 /// chains to hide the FMA latency where the operands come from L1.

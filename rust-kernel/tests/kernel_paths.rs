@@ -231,6 +231,48 @@ fn small_matches_packed_with<T: Kernels, K: matmul_kernel::microkernel::Microker
     }
 }
 
+/// The panel path (C at most NR columns, op(A) read in place, several KC blocks of k) gives
+/// the packed path's bits, for every layout and transpose, B in place and packed.
+fn panel_matches_packed<T: Kernels>() {
+    if matmul_kernel::dispatch::supported(KernelKind::Avx512) {
+        panel_matches_packed_with::<T, T::Avx512>("avx512");
+    }
+    if matmul_kernel::dispatch::supported(KernelKind::Avx2) {
+        panel_matches_packed_with::<T, T::Avx2>("avx2");
+    }
+}
+
+fn panel_matches_packed_with<T: Kernels, K: matmul_kernel::microkernel::Microkernel<T>>(kernel: &str) {
+    use matmul_kernel::driver::{gemm_packed, gemm_panel};
+    let bl = K::BLOCKING;
+    let mut v = 0;
+    for m in [1, bl.mr - 1, bl.mr, 2 * bl.mr + 3, 41] {
+        for n in [1, 2, 3, bl.nr / 2, bl.nr - 1, bl.nr] {
+            for k in [1, bl.kc, bl.kc + 1, 2 * bl.kc + 7, 1000] {
+                v += 1;
+                let case = Case::new(m, n, k).variant(v % 8).padded(v % 3, (v / 3) % 2, v % 2).scalars(-0.75, if v % 4 == 0 { 0.0 } else { 1.25 });
+                let p = Problem::<T>::new(case, v as u64);
+                let (mut c1, mut c2) = (p.c.data.clone(), p.c.data.clone());
+                gemm_panel::<T, K>(&p.gemm_over(&mut c1)).unwrap();
+                gemm_packed::<T, K>(&p.gemm_over(&mut c2)).unwrap();
+                p.check(&c1, "panel");
+                let same = c1.iter().zip(&c2).all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits());
+                assert!(same, "{kernel}: {case:?}: panel and packed paths differ");
+            }
+        }
+    }
+}
+
+#[test]
+fn panel_matches_packed_f64() {
+    panel_matches_packed::<f64>();
+}
+
+#[test]
+fn panel_matches_packed_f32() {
+    panel_matches_packed::<f32>();
+}
+
 #[test]
 fn small_matches_packed_f64() {
     small_matches_packed::<f64>();

@@ -12,6 +12,9 @@ fn shapes() -> Vec<Case> {
         Case::new(97, 1001, 120).variant(1).padded(3, 0, 2).scalars(-0.5, 2.0),
         Case::new(513, 67, 301).variant(6).padded(0, 5, 1).scalars(2.0, 1.0),
         Case::new(129, 131, 257).variant(3).scalars(1.0, -1.0),
+        // Panels one tile wide: A read in place (row-major), then strided (A transposed).
+        Case::new(1000, 8, 700).padded(1, 0, 3).scalars(1.0, 0.5),
+        Case::new(777, 3, 600).variant(2).scalars(-1.5, 0.0),
     ]
 }
 

@@ -83,6 +83,7 @@ fn order_does_not_matter<T: Kernels>() {
         Case::new(300, 200, 600).scalars(1.0, 0.0),
         Case::new(193, 257, 131).variant(3).padded(2, 1, 3).scalars(-0.5, 2.0),
         Case::new(401, 75, 520).variant(5).padded(0, 4, 0).scalars(0.7, 1.0),
+        Case::new(1000, 6, 520).padded(2, 0, 1).scalars(1.0, -0.5),
     ];
     for kind in kinds() {
         for (s, case) in cases.into_iter().enumerate() {

@@ -5,6 +5,7 @@ mod common;
 
 use common::{kinds, Case, Problem};
 use matmul_kernel::gemm::row_major_c;
+use matmul_kernel::dispatch::KernelKind;
 use matmul_kernel::microkernel::Kernels;
 use matmul_kernel::thin::{self, THIN_MAX, THIN_MIN_MNK};
 
@@ -58,6 +59,45 @@ fn thin_matches_reference_f64() {
 #[test]
 fn thin_matches_reference_f32() {
     thin_matches_reference::<f32>();
+}
+
+/// Tall thin products with op(A)'s rows contiguous go to the panel path where the kernel
+/// has one (it reads MR rows of A at once), from `PANEL_MIN_ROWS` rows; the others, and
+/// every thin product on the portable kernel, stay thin.
+#[test]
+fn tall_row_major_products_leave_thin_for_the_panel_path() {
+    let thin_on = |kind, case: Case| {
+        let p = Problem::<f64>::new(case, 1);
+        let mut c = p.c.data.clone();
+        matmul_kernel::gemm::takes_thin_on(kind, &row_major_c(&p.gemm_over(&mut c)))
+    };
+    for kind in kinds() {
+        let (nr, panels) = panel_kernel(kind);
+        let panel_min = thin::PANEL_MIN_ROWS;
+        assert_eq!(thin_on(kind, Case::new(1000, 2, 500)), !panels, "{}", kind.name());
+        assert_eq!(thin_on(kind, Case::new(4000, 1, 4000)), !panels || nr * 4000 * 8 > (256 << 10), "{}", kind.name());
+        assert_eq!(thin_on(kind, Case::new(panel_min, 1, 900)), !panels, "{}", kind.name());
+        assert!(thin_on(kind, Case::new(panel_min - 1, 1, 900)), "{}", kind.name());
+        // A transposed: its rows are strided, the thin columns form streams it.
+        assert!(thin_on(kind, Case::new(1000, 2, 500).variant(2)), "{}", kind.name());
+        // C with few rows (vector x matrix): thin in every form.
+        assert!(thin_on(kind, Case::new(2, 1000, 500)), "{}", kind.name());
+        assert!(thin_on(kind, Case::new(1, 1, 262144)), "{}", kind.name());
+    }
+}
+
+/// The f64 NR of the kernel `kind` resolves to, and whether it reads unpacked operands.
+fn panel_kernel(kind: KernelKind) -> (usize, bool) {
+    use matmul_kernel::microkernel::Microkernel;
+    fn of<K: Microkernel<f64>>() -> (usize, bool) {
+        (K::BLOCKING.nr, K::SMALL_PATH)
+    }
+    match matmul_kernel::dispatch::resolve(kind) {
+        KernelKind::Avx512 => of::<<f64 as Kernels>::Avx512>(),
+        KernelKind::Avx2 => of::<<f64 as Kernels>::Avx2>(),
+        KernelKind::Neon => of::<<f64 as Kernels>::Neon>(),
+        KernelKind::Generic => of::<<f64 as Kernels>::Generic>(),
+    }
 }
 
 /// Tiny products, wider panels and outer products keep the tiled paths.
