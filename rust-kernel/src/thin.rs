@@ -46,6 +46,9 @@ const LANES: usize = 16;
 /// Accumulator elements of the column form (16 KiB of f64: L1 with room for A's column run).
 const COLUMN_BLOCK: usize = 2048;
 
+/// Columns of A the columns form reads in one pass over its block of C.
+const COLUMNS_AT_ONCE: usize = 4;
+
 /// Rows of C a thread takes at a time when a thin product is spread over the pool.
 const PIECES_PER_THREAD: usize = 8;
 
@@ -286,7 +289,10 @@ fn rows_form<T: Element, const FUSED: bool, const N: usize>(p: &Gemm<T>, scratch
 }
 
 /// Columns form: blocks of rows of C accumulated down A's contiguous columns, k in order
-/// (the microkernels' arithmetic: one fused multiply-add per k, from zero).
+/// (the microkernels' arithmetic: one fused multiply-add per k, from zero). Each pass over
+/// the block takes `COLUMNS_AT_ONCE` columns of A: that many streams read at once, and the
+/// block's sums loaded and stored once per pass rather than once per column. Each sum still
+/// sees its k steps one after another, in order: the same bits as one column per pass.
 #[inline(always)]
 fn columns_form<T: Element, const FUSED: bool, const N: usize>(p: &Gemm<T>, _scratch: *mut T) {
     let block = COLUMN_BLOCK / N;
@@ -295,9 +301,27 @@ fn columns_form<T: Element, const FUSED: bool, const N: usize>(p: &Gemm<T>, _scr
     while i0 < p.m {
         let rows = block.min(p.m - i0);
         acc[..N * block].fill(T::ZERO);
-        for q in 0..p.k {
-            // SAFETY: rows i0..i0 + rows of column q of op(A), contiguous (row_stride 1).
-            let a = unsafe { std::slice::from_raw_parts(p.a.ptr.add(i0 + q * p.a.col_stride), rows) };
+        // SAFETY: rows i0..i0 + rows of column q < k of op(A), contiguous (row_stride 1).
+        let column = |q: usize| unsafe { std::slice::from_raw_parts(p.a.ptr.add(i0 + q * p.a.col_stride), rows) };
+        let mut q = 0;
+        while q + COLUMNS_AT_ONCE <= p.k {
+            let a: [&[T]; COLUMNS_AT_ONCE] = std::array::from_fn(|c| column(q + c));
+            for j in 0..N {
+                // SAFETY: (q + c, j) inside op(B).
+                let b: [T; COLUMNS_AT_ONCE] = std::array::from_fn(|c| unsafe { p.b.at(q + c, j) });
+                let run = &mut acc[j * block..j * block + rows];
+                for (i, sum) in run.iter_mut().enumerate() {
+                    let mut s = *sum;
+                    for c in 0..COLUMNS_AT_ONCE {
+                        s = fma::<T, FUSED>(a[c][i], b[c], s);
+                    }
+                    *sum = s;
+                }
+            }
+            q += COLUMNS_AT_ONCE;
+        }
+        for q in q..p.k {
+            let a = column(q);
             for j in 0..N {
                 // SAFETY: (q, j) inside op(B).
                 let b_qj = unsafe { p.b.at(q, j) };
