@@ -103,7 +103,8 @@ fn run_on<T: Element, K: Microkernel<T>>(kind: KernelKind, p: &Gemm<T>, threads:
 /// one: its tiles stream MR rows of A at once, and a single stream per row left bandwidth
 /// unused (4000 x 2 x 1000 row-major, AVX2: 1.65 ms in `thin`, 1.04 ms as a panel).
 fn takes_thin<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
-    thin::takes(p) && !(p.n <= thin::THIN_MAX && p.m >= thin::PANEL_MIN_ROWS && driver::takes_panel_path::<T, K>(p))
+    // thin::takes leaves min(m, n) <= THIN_MAX < PANEL_MIN_ROWS: with m that large, C is tall.
+    thin::takes(p) && !(p.m >= thin::PANEL_MIN_ROWS && driver::takes_panel_path::<T, K>(p))
 }
 
 /// One product on the calling thread with kernel `K`, the quick returns included: what

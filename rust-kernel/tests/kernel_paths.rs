@@ -4,7 +4,10 @@ mod common;
 use common::{blocking, kinds, Case, Problem};
 use matmul_kernel::dispatch::KernelKind;
 use matmul_kernel::gemm;
-use matmul_kernel::microkernel::Kernels;
+use matmul_kernel::driver;
+use matmul_kernel::microkernel::{Kernels, Microkernel};
+use matmul_kernel::pack::AllocError;
+use matmul_kernel::problem::Gemm;
 use matmul_kernel::MM_OK;
 
 fn check_case<T: Kernels>(kind: KernelKind, case: Case, seed: u64) {
@@ -209,26 +212,11 @@ fn small_matches_packed<T: Kernels>() {
     }
 }
 
-fn small_matches_packed_with<T: Kernels, K: matmul_kernel::microkernel::Microkernel<T>>(kernel: &str) {
-    use matmul_kernel::driver::{gemm_packed, gemm_small};
+fn small_matches_packed_with<T: Kernels, K: Microkernel<T>>(kernel: &str) {
     assert!(K::SMALL_PATH, "{kernel} has no small path");
     let bl = K::BLOCKING;
-    let mut v = 0;
-    for m in [1, 2, 3, bl.mr - 1, bl.mr, 2 * bl.mr + 3] {
-        for n in [1, 3, 7, 16, 17, 33, bl.nr - 1, bl.nr, bl.nr + 9, 2 * bl.nr + 1] {
-            for k in [1, 9, bl.kc] {
-                v += 1;
-                let case = Case::new(m, n, k).variant(v % 8).padded(v % 3, (v / 3) % 2, v % 2).scalars(1.5, if v % 4 == 0 { 0.0 } else { 0.5 });
-                let p = Problem::<T>::new(case, v as u64);
-                let (mut c1, mut c2) = (p.c.data.clone(), p.c.data.clone());
-                gemm_small::<T, K>(&p.gemm_over(&mut c1)).unwrap();
-                gemm_packed::<T, K>(&p.gemm_over(&mut c2)).unwrap();
-                p.check(&c1, "small");
-                let same = c1.iter().zip(&c2).all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits());
-                assert!(same, "{kernel}: {case:?}: small and packed paths differ");
-            }
-        }
-    }
+    let shapes: (&[usize], &[usize], &[usize]) = (&[1, 2, 3, bl.mr - 1, bl.mr, 2 * bl.mr + 3], &[1, 3, 7, 16, 17, 33, bl.nr - 1, bl.nr, bl.nr + 9, 2 * bl.nr + 1], &[1, 9, bl.kc]);
+    path_matches_packed::<T, K>(kernel, "small", driver::gemm_small::<T, K>, shapes, 1.5, 0.5);
 }
 
 /// The panel path (C at most NR columns, op(A) read in place, several KC blocks of k) gives
@@ -242,22 +230,35 @@ fn panel_matches_packed<T: Kernels>() {
     }
 }
 
-fn panel_matches_packed_with<T: Kernels, K: matmul_kernel::microkernel::Microkernel<T>>(kernel: &str) {
-    use matmul_kernel::driver::{gemm_packed, gemm_panel};
+fn panel_matches_packed_with<T: Kernels, K: Microkernel<T>>(kernel: &str) {
     let bl = K::BLOCKING;
+    let shapes: (&[usize], &[usize], &[usize]) = (&[1, bl.mr - 1, bl.mr, 2 * bl.mr + 3, 41], &[1, 2, 3, bl.nr / 2, bl.nr - 1, bl.nr], &[1, bl.kc, bl.kc + 1, 2 * bl.kc + 7, 1000]);
+    path_matches_packed::<T, K>(kernel, "panel", driver::gemm_panel::<T, K>, shapes, -0.75, 1.25);
+}
+
+/// `path` against the packed path over every m x n x k of `shapes`, the variants (layout,
+/// transposes), paddings and beta (every fourth case 0) cycling: correct, and the same bits.
+fn path_matches_packed<T: Kernels, K: Microkernel<T>>(
+    kernel: &str,
+    name: &str,
+    path: fn(&Gemm<T>) -> Result<(), AllocError>,
+    (ms, ns, ks): (&[usize], &[usize], &[usize]),
+    alpha: f64,
+    beta: f64,
+) {
     let mut v = 0;
-    for m in [1, bl.mr - 1, bl.mr, 2 * bl.mr + 3, 41] {
-        for n in [1, 2, 3, bl.nr / 2, bl.nr - 1, bl.nr] {
-            for k in [1, bl.kc, bl.kc + 1, 2 * bl.kc + 7, 1000] {
+    for &m in ms {
+        for &n in ns {
+            for &k in ks {
                 v += 1;
-                let case = Case::new(m, n, k).variant(v % 8).padded(v % 3, (v / 3) % 2, v % 2).scalars(-0.75, if v % 4 == 0 { 0.0 } else { 1.25 });
+                let case = Case::new(m, n, k).variant(v % 8).padded(v % 3, (v / 3) % 2, v % 2).scalars(alpha, if v % 4 == 0 { 0.0 } else { beta });
                 let p = Problem::<T>::new(case, v as u64);
                 let (mut c1, mut c2) = (p.c.data.clone(), p.c.data.clone());
-                gemm_panel::<T, K>(&p.gemm_over(&mut c1)).unwrap();
-                gemm_packed::<T, K>(&p.gemm_over(&mut c2)).unwrap();
-                p.check(&c1, "panel");
+                path(&p.gemm_over(&mut c1)).unwrap();
+                driver::gemm_packed::<T, K>(&p.gemm_over(&mut c2)).unwrap();
+                p.check(&c1, name);
                 let same = c1.iter().zip(&c2).all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits());
-                assert!(same, "{kernel}: {case:?}: panel and packed paths differ");
+                assert!(same, "{kernel}: {case:?}: {name} and packed paths differ");
             }
         }
     }
