@@ -55,7 +55,7 @@ public final class Matmul {
         }
         ready();
         GemmShape shape = GemmShape.of(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, k, k, n, n);
-        if (HeapGemm.usesCriticalCall(shape, ElementType.F64)) {
+        if (HeapGemm.runsInPlace(Routine.DGEMM, shape, ElementType.F64)) {
             double[] c = new double[m * n];
             HeapGemm.run(Routine.DGEMM, shape, 1.0, flatten(a, k), 0, flatten(b, n), 0, 0.0, c, 0);
             return unflatten(MemorySegment.ofArray(c), m, n);

@@ -24,13 +24,14 @@ import java.util.regex.Pattern;
  * {@code SafepointProbe --child <case> <seconds>} (what the parent starts).
  */
 public final class SafepointProbe {
-    /** The shapes of issue 8, item 5, and a small square product as the control. */
+    /** The shapes of issue 8, item 5, the largest critical calls of either kind, and no calls as the floor. */
     enum Case {
         K0_8000("8000 x 8000 x 0 (C := beta C)", 8000, 8000, 0, 1.0, 0.5),
         ALPHA0_8000("8000 x 8000 x 1, alpha = 0", 8000, 8000, 1, 0.0, 0.5),
         DOT_262144("1 x 1 x 262144 (dot product)", 1, 1, 262144, 1.0, 0.0),
         OUTER_262144("262144 x 1 x 1 (outer product)", 262144, 1, 1, 1.0, 0.0),
         SQUARE_64("64 x 64 x 64 (a small critical call)", 64, 64, 64, 1.0, 0.0),
+        SQUARE_128("128 x 128 x 128 (a critical call on the kernel's threads)", 128, 128, 128, 1.0, 0.0),
         NO_CALLS("no calls: the allocating thread alone (the floor)", 0, 0, 0, 1.0, 0.0);
 
         final String label;

@@ -47,9 +47,49 @@ public final class HeapGemm {
     private HeapGemm() {
     }
 
-    /** Whether a product over heap memory is passed to the kernel in place (a critical call). */
+    /**
+     * A single product over heap arrays with no thread budget runs in place up to this many
+     * multiply-adds (128^3 by default, {@code -Dmatmul.critical.maxPooledMultiplyAdds}),
+     * within {@link #CRITICAL_MAX_BYTES}: past {@code MM_PARALLEL_MIN_MNK} the kernel runs
+     * it on its pool, yet such a call takes only the slots that are free and never waits
+     * behind another call (rust-kernel/src/slots.rs), only for its own parts, so it holds
+     * the collector off for its own time: ~0.1 ms on one AVX2 core, half that on two, a
+     * tenth of the 1 ms pause budget. Staged instead, a 100^3 product at two threads paid
+     * 40% for the copies and for reading them from the other core (benchmarks/NOTES.md).
+     * A budgeted call may wait for a slot, and the portable kernel and the naive loop are
+     * several times slower: they keep {@link #CRITICAL_MAX_MULTIPLY_ADDS}.
+     */
+    static final class Pooled {
+        static final long MAX_MULTIPLY_ADDS = NativeLoader.library().kernelName().equals("generic")
+                ? CRITICAL_MAX_MULTIPLY_ADDS
+                : Math.clamp(Long.getLong("matmul.critical.maxPooledMultiplyAdds", 1L << 21), CRITICAL_MAX_MULTIPLY_ADDS,
+                        1L << 24);
+
+        private Pooled() {
+        }
+    }
+
+    /**
+     * Whether a product is passed to the kernel in place (a critical call) on any memory,
+     * off-heap included (where it only saves the thread-state transition): small in work
+     * and in the bytes it spans, and below {@code MM_PARALLEL_MIN_MNK}, so it never takes
+     * a slot, whatever the thread budget.
+     */
     public static boolean usesCriticalCall(GemmShape shape, ElementType type) {
         return shape.multiplyAdds() <= CRITICAL_MAX_MULTIPLY_ADDS && spannedBytes(shape, type) <= CRITICAL_MAX_BYTES;
+    }
+
+    /**
+     * Whether a product over heap memory runs in place: {@link #usesCriticalCall}, or, with
+     * no thread budget and an optimised routine, up to {@link Pooled#MAX_MULTIPLY_ADDS} on
+     * the kernel's threads.
+     */
+    public static boolean runsInPlace(Routine routine, GemmShape shape, ElementType type) {
+        if (usesCriticalCall(shape, type)) {
+            return true;
+        }
+        return routine != Routine.DGEMM_NAIVE && shape.multiplyAdds() <= Pooled.MAX_MULTIPLY_ADDS
+                && spannedBytes(shape, type) <= CRITICAL_MAX_BYTES && ThreadBudget.current() == 0;
     }
 
     /** Bytes from the first to the last element of A, B and C: what a call may touch. */
@@ -73,7 +113,7 @@ public final class HeapGemm {
         MemorySegment aSegment = slice(type.wrap(a), type, aOffset, shape.aReach());
         MemorySegment bSegment = slice(type.wrap(b), type, bOffset, shape.bReach());
         MemorySegment cSegment = slice(type.wrap(c), type, cOffset, shape.cReach());
-        if (usesCriticalCall(shape, type) && (routine == Routine.DGEMM_NAIVE || !skipsProduct(shape, type, alpha))) {
+        if (runsInPlace(routine, shape, type) && (routine == Routine.DGEMM_NAIVE || !skipsProduct(shape, type, alpha))) {
             // The common small case straight to the downcall, in few enough bytecodes that the
             // JIT inlines it all and the segments above are never allocated (through the
             // general method below they were: a fifth of a 8 x 8 x 8 call).
@@ -100,7 +140,7 @@ public final class HeapGemm {
             TinyGemm.run(type, shape, alpha, a, b, beta, c);
             return;
         }
-        if (usesCriticalCall(shape, type)) {
+        if (runsInPlace(routine, shape, type)) {
             NativeGemm.callInPlace(routine, shape, alpha, a, b, beta, c);
             return;
         }

@@ -75,11 +75,12 @@ public final class NativeGemm {
     }
 
     /**
-     * A product within the critical limits ({@link HeapGemm#usesCriticalCall}) on any
-     * memory, heap or off-heap, each segment holding its operand's reach from its first
-     * element: one critical downcall, which skips the thread-state transitions. Such a
-     * product is below {@code MM_PARALLEL_MIN_MNK}, so the kernel runs it on this thread
-     * alone and never waits: a thread budget could not change it and is not looked up. Kept
+     * A product within the critical limits ({@link HeapGemm#usesCriticalCall}, or on heap
+     * memory {@link HeapGemm#runsInPlace}) on any memory, each segment holding its
+     * operand's reach from its first element: one critical downcall, which skips the
+     * thread-state transitions. No budget is passed: either the product is below {@code
+     * MM_PARALLEL_MIN_MNK} (the kernel runs it on this thread alone, which no budget could
+     * change), or there is no budget (it takes the free slots and never waits for one). Kept
      * apart from {@link #call} and small, so the JIT inlines it into the caller and the
      * shape never leaves registers: on a 8 x 8 x 8 product the call's fixed cost is most
      * of the time.

@@ -3,6 +3,7 @@ package io.github.matmulffm.internal;
 import io.github.matmulffm.Layout;
 import io.github.matmulffm.Matmul;
 import io.github.matmulffm.Transpose;
+import io.github.matmulffm.internal.NativeGemm.Routine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,6 +14,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A critical (heap-access) downcall holds the garbage collector off until it returns, so
@@ -42,6 +44,76 @@ class CriticalPolicyTest {
         assertTrue(HeapGemm.usesCriticalCall(rowMajor(2, 2, 2), ElementType.F64));
         assertTrue(HeapGemm.usesCriticalCall(rowMajor(64, 64, 64), ElementType.F64));
         assertTrue(HeapGemm.usesCriticalCall(rowMajor(8, 8, 1000), ElementType.F64));
+    }
+
+    /**
+     * Past 64^3 a heap product still runs in place, on the kernel's threads, up to 128^3 and
+     * 512 KiB; not under a thread budget (a budgeted call may wait for a slot), not for the
+     * naive loop, not past either limit.
+     */
+    @Test
+    void mediumProductsRunInPlaceOnlyWithoutABudget() {
+        GemmShape medium = rowMajor(128, 128, 128);
+        assertFalse(HeapGemm.usesCriticalCall(medium, ElementType.F64), "past MM_PARALLEL_MIN_MNK: not for off-heap segments");
+        boolean pooled = HeapGemm.Pooled.MAX_MULTIPLY_ADDS > HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS;
+        assertEquals(!Matmul.info().kernel().equals("generic"), pooled, "only the portable kernel keeps 64^3");
+        assertEquals(pooled, HeapGemm.runsInPlace(Routine.DGEMM, medium, ElementType.F64));
+        assertEquals(pooled, HeapGemm.runsInPlace(Routine.SGEMM, medium, ElementType.F32));
+        assertFalse(HeapGemm.runsInPlace(Routine.DGEMM_NAIVE, medium, ElementType.F64), "the naive loop is slow");
+        assertFalse(Matmul.withThreads(2, () -> HeapGemm.runsInPlace(Routine.DGEMM, medium, ElementType.F64)), "under a budget");
+        assertFalse(HeapGemm.runsInPlace(Routine.DGEMM, rowMajor(129, 128, 128), ElementType.F64), "past 128^3");
+        GemmShape wide = rowMajor(16, 4096, 16);
+        assertTrue(wide.multiplyAdds() <= HeapGemm.Pooled.MAX_MULTIPLY_ADDS);
+        assertFalse(HeapGemm.runsInPlace(Routine.DGEMM, wide, ElementType.F64), "past 512 KiB: " + HeapGemm.spannedBytes(wide, ElementType.F64));
+    }
+
+    /**
+     * What a medium heap product does: with no budget, nothing is staged and the call
+     * takes the pool's threads, in place; under a budget of one it is staged. Either way
+     * the bits are the off-heap call's, over every layout and transpose, with offsets,
+     * padded leading dimensions and beta != 0.
+     */
+    @ParameterizedTest(name = "{0} {1} {2} {3}x{4}x{5} budget {6}")
+    @CsvSource({"ROW_MAJOR, NO_TRANS, NO_TRANS, 100, 100, 100, 0", "ROW_MAJOR, TRANS, NO_TRANS, 128, 128, 128, 0",
+            "COL_MAJOR, NO_TRANS, TRANS, 97, 131, 89, 0", "COL_MAJOR, TRANS, TRANS, 120, 101, 111, 0",
+            "ROW_MAJOR, NO_TRANS, NO_TRANS, 100, 100, 100, 1", "COL_MAJOR, TRANS, NO_TRANS, 97, 131, 89, 1"})
+    void mediumHeapProductsMatchTheOffHeapCall(Layout layout, Transpose ta, Transpose tb, int m, int n, int k, int budget) {
+        assumeTrue(HeapGemm.Pooled.MAX_MULTIPLY_ADDS >= (long) m * n * k, "the portable kernel stages these");
+        boolean row = layout == Layout.ROW_MAJOR;
+        int lda = (row == (ta == Transpose.NO_TRANS) ? k : m) + 3, ldb = (row == (tb == Transpose.NO_TRANS) ? n : k) + 1;
+        int ldc = (row ? n : m) + 2;
+        int aLines = row == (ta == Transpose.NO_TRANS) ? m : k, bLines = row == (tb == Transpose.NO_TRANS) ? k : n;
+        int off = 5;
+        SplittableRandom random = new SplittableRandom(m * 31L + n);
+        double[] a = random.doubles(off + (long) aLines * lda, -1, 1).toArray();
+        double[] b = random.doubles(off + (long) bLines * ldb, -1, 1).toArray();
+        double[] c = random.doubles(off + (long) (row ? m : n) * ldc, -1, 1).toArray();
+        double[] heap = c.clone();
+        Matmul.setThreads(2);
+        try {
+            Matmul.peakKernelThreads(true);
+            long staged = ScratchBuffers.acquisitions();
+            Runnable call = () -> Matmul.dgemm(layout, ta, tb, m, n, k, 0.75, a, off, lda, b, off, ldb, -0.5, heap, off, ldc);
+            if (budget == 0) {
+                call.run();
+                assertEquals(staged, ScratchBuffers.acquisitions(), "staged, not in place");
+                assertEquals(2, Matmul.peakKernelThreads(true), "the in-place call took the pool's threads");
+            } else {
+                Matmul.withThreads(budget, call);
+                assertEquals(staged + 1, ScratchBuffers.acquisitions(), "under a budget the operands are staged");
+            }
+        } finally {
+            Matmul.resetThreads();
+        }
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var as = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_DOUBLE, Arrays.copyOfRange(a, off, a.length));
+            var bs = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_DOUBLE, Arrays.copyOfRange(b, off, b.length));
+            var cs = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_DOUBLE, Arrays.copyOfRange(c, off, c.length));
+            Matmul.dgemm(layout, ta, tb, m, n, k, 0.75, as, lda, bs, ldb, -0.5, cs, ldc);
+            double[] offHeap = cs.toArray(java.lang.foreign.ValueLayout.JAVA_DOUBLE);
+            assertTrue(Arrays.equals(offHeap, Arrays.copyOfRange(heap, off, heap.length)), "bits differ from the off-heap call");
+            assertTrue(Arrays.equals(c, 0, off, heap, 0, off), "elements before the offset were written");
+        }
     }
 
     @Test
