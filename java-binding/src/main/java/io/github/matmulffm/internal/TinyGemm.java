@@ -45,11 +45,14 @@ public final class TinyGemm {
     /** Over Java arrays from their offsets (checked by the caller): C's window is read and written in place. */
     public static void run(ElementType type, GemmShape s, double alpha, Object a, int aOffset, Object b, int bOffset,
                            double beta, Object c, int cOffset) {
-        Strides x = Strides.of(s);
+        int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
+        int rsa = rowStrideA(s), csa = colStrideA(s), rsb = rowStrideB(s), csb = colStrideB(s), rsc = rowStrideC(s), csc = colStrideC(s);
         if (type == ElementType.F64) {
-            f64(s, x, alpha, (double[]) a, aOffset, (double[]) b, bOffset, beta, (double[]) c, cOffset);
+            f64(m, n, k, rsa, csa, rsb, csb, rsc, csc, alpha, (double[]) a, aOffset, (double[]) b, bOffset, beta,
+                    (double[]) c, cOffset);
         } else {
-            f32(s, x, (float) alpha, (float[]) a, aOffset, (float[]) b, bOffset, (float) beta, (float[]) c, cOffset);
+            f32(m, n, k, rsa, csa, rsb, csb, rsc, csc, (float) alpha, (float[]) a, aOffset, (float[]) b, bOffset,
+                    (float) beta, (float[]) c, cOffset);
         }
     }
 
@@ -61,25 +64,53 @@ public final class TinyGemm {
      */
     public static void run(ElementType type, GemmShape s, double alpha, MemorySegment a, MemorySegment b, double beta,
                            MemorySegment c) {
-        Strides x = Strides.of(s);
+        int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
+        int rsa = rowStrideA(s), csa = colStrideA(s), rsb = rowStrideB(s), csb = colStrideB(s), rsc = rowStrideC(s), csc = colStrideC(s);
         if (type == ElementType.F64) {
-            f64(s, x, alpha, a, b, beta, c);
+            f64(m, n, k, rsa, csa, rsb, csb, rsc, csc, alpha, a, b, beta, c);
         } else {
-            f32(s, x, (float) alpha, a, b, (float) beta, c);
+            f32(m, n, k, rsa, csa, rsb, csb, rsc, csc, (float) alpha, a, b, (float) beta, c);
         }
     }
 
-    /** Element (i, j) of op(X) at i * rs + j * cs (ints: every reach here is under MAX_SPAN). */
-    private record Strides(int rsa, int csa, int rsb, int csb, int rsc, int csc) {
-        static Strides of(GemmShape s) {
-            boolean row = s.layout() == Layout.ROW_MAJOR;
-            int lda = (int) s.lda(), ldb = (int) s.ldb(), ldc = (int) s.ldc();
-            // Stored (r, c) at r * ld + c (row-major) or r + c * ld; a transpose swaps the roles.
-            boolean aRowsLd = row != (s.transA() == Transpose.TRANS);
-            boolean bRowsLd = row != (s.transB() == Transpose.TRANS);
-            return new Strides(aRowsLd ? lda : 1, aRowsLd ? 1 : lda, bRowsLd ? ldb : 1, bRowsLd ? 1 : ldb,
-                    row ? ldc : 1, row ? 1 : ldc);
-        }
+    // Element (i, j) of op(X) at i * rs + j * cs. Stored (r, c) is at r * ld + c (row-major)
+    // or r + c * ld; a transpose swaps the roles. Ints: a stride that multiplies an index
+    // above 0 is below its operand's reach, under MAX_SPAN; one that never does (a single
+    // row) may be cut short, harmlessly. The loops take the six strides as primitives, not
+    // as a record: they are too large for the JIT to inline, and a record passed to a method
+    // that is not inlined must be allocated, and with it the shape it was read from (136
+    // bytes a call, a third of a 2 x 2 x 2 product's time).
+
+    private static boolean aRowsAlongLd(GemmShape s) {
+        return (s.layout() == Layout.ROW_MAJOR) != (s.transA() == Transpose.TRANS);
+    }
+
+    private static boolean bRowsAlongLd(GemmShape s) {
+        return (s.layout() == Layout.ROW_MAJOR) != (s.transB() == Transpose.TRANS);
+    }
+
+    private static int rowStrideA(GemmShape s) {
+        return aRowsAlongLd(s) ? (int) s.lda() : 1;
+    }
+
+    private static int colStrideA(GemmShape s) {
+        return aRowsAlongLd(s) ? 1 : (int) s.lda();
+    }
+
+    private static int rowStrideB(GemmShape s) {
+        return bRowsAlongLd(s) ? (int) s.ldb() : 1;
+    }
+
+    private static int colStrideB(GemmShape s) {
+        return bRowsAlongLd(s) ? 1 : (int) s.ldb();
+    }
+
+    private static int rowStrideC(GemmShape s) {
+        return s.layout() == Layout.ROW_MAJOR ? (int) s.ldc() : 1;
+    }
+
+    private static int colStrideC(GemmShape s) {
+        return s.layout() == Layout.ROW_MAJOR ? 1 : (int) s.ldc();
     }
 
     // Each element's sum is one chain of k dependent FMAs; four columns of a row are summed
@@ -89,136 +120,132 @@ public final class TinyGemm {
     // segments) because Java has no generics over primitives, and arrays wrapped as heap
     // segments through the segment loop ran at 127-153 ns a 4 x 4 x 4 call against 82.
 
-    private static void f64(GemmShape s, Strides x, double alpha, double[] a, int ao, double[] b, int bo, double beta,
-                            double[] c, int co) {
-        int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
+    private static void f64(int m, int n, int k, int rsa, int csa, int rsb, int csb, int rsc, int csc, double alpha,
+                            double[] a, int ao, double[] b, int bo, double beta, double[] c, int co) {
         for (int i = 0; i < m; i++) {
-            int ai = ao + i * x.rsa, ci = co + i * x.rsc;
+            int ai = ao + i * rsa, ci = co + i * rsc;
             int j = 0;
             for (; j + 4 <= n; j += 4) {
-                int bj = bo + j * x.csb;
+                int bj = bo + j * csb;
                 double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
                 for (int l = 0; l < k; l++) {
-                    double av = a[ai + l * x.csa];
-                    int bl = bj + l * x.rsb;
+                    double av = a[ai + l * csa];
+                    int bl = bj + l * rsb;
                     s0 = Math.fma(av, b[bl], s0);
-                    s1 = Math.fma(av, b[bl + x.csb], s1);
-                    s2 = Math.fma(av, b[bl + 2 * x.csb], s2);
-                    s3 = Math.fma(av, b[bl + 3 * x.csb], s3);
+                    s1 = Math.fma(av, b[bl + csb], s1);
+                    s2 = Math.fma(av, b[bl + 2 * csb], s2);
+                    s3 = Math.fma(av, b[bl + 3 * csb], s3);
                 }
-                int at = ci + j * x.csc;
+                int at = ci + j * csc;
                 put(c, at, s0, alpha, beta);
-                put(c, at + x.csc, s1, alpha, beta);
-                put(c, at + 2 * x.csc, s2, alpha, beta);
-                put(c, at + 3 * x.csc, s3, alpha, beta);
+                put(c, at + csc, s1, alpha, beta);
+                put(c, at + 2 * csc, s2, alpha, beta);
+                put(c, at + 3 * csc, s3, alpha, beta);
             }
             for (; j < n; j++) {
                 double sum = 0.0;
                 for (int l = 0; l < k; l++) {
-                    sum = Math.fma(a[ai + l * x.csa], b[bo + l * x.rsb + j * x.csb], sum);
+                    sum = Math.fma(a[ai + l * csa], b[bo + l * rsb + j * csb], sum);
                 }
-                put(c, ci + j * x.csc, sum, alpha, beta);
+                put(c, ci + j * csc, sum, alpha, beta);
             }
         }
     }
 
-    private static void f32(GemmShape s, Strides x, float alpha, float[] a, int ao, float[] b, int bo, float beta,
-                            float[] c, int co) {
-        int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
+    private static void f32(int m, int n, int k, int rsa, int csa, int rsb, int csb, int rsc, int csc, float alpha,
+                            float[] a, int ao, float[] b, int bo, float beta, float[] c, int co) {
         for (int i = 0; i < m; i++) {
-            int ai = ao + i * x.rsa, ci = co + i * x.rsc;
+            int ai = ao + i * rsa, ci = co + i * rsc;
             int j = 0;
             for (; j + 4 <= n; j += 4) {
-                int bj = bo + j * x.csb;
+                int bj = bo + j * csb;
                 float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
                 for (int l = 0; l < k; l++) {
-                    float av = a[ai + l * x.csa];
-                    int bl = bj + l * x.rsb;
+                    float av = a[ai + l * csa];
+                    int bl = bj + l * rsb;
                     s0 = Math.fma(av, b[bl], s0);
-                    s1 = Math.fma(av, b[bl + x.csb], s1);
-                    s2 = Math.fma(av, b[bl + 2 * x.csb], s2);
-                    s3 = Math.fma(av, b[bl + 3 * x.csb], s3);
+                    s1 = Math.fma(av, b[bl + csb], s1);
+                    s2 = Math.fma(av, b[bl + 2 * csb], s2);
+                    s3 = Math.fma(av, b[bl + 3 * csb], s3);
                 }
-                int at = ci + j * x.csc;
+                int at = ci + j * csc;
                 put(c, at, s0, alpha, beta);
-                put(c, at + x.csc, s1, alpha, beta);
-                put(c, at + 2 * x.csc, s2, alpha, beta);
-                put(c, at + 3 * x.csc, s3, alpha, beta);
+                put(c, at + csc, s1, alpha, beta);
+                put(c, at + 2 * csc, s2, alpha, beta);
+                put(c, at + 3 * csc, s3, alpha, beta);
             }
             for (; j < n; j++) {
                 float sum = 0.0f;
                 for (int l = 0; l < k; l++) {
-                    sum = Math.fma(a[ai + l * x.csa], b[bo + l * x.rsb + j * x.csb], sum);
+                    sum = Math.fma(a[ai + l * csa], b[bo + l * rsb + j * csb], sum);
                 }
-                put(c, ci + j * x.csc, sum, alpha, beta);
+                put(c, ci + j * csc, sum, alpha, beta);
             }
         }
     }
 
-    private static void f64(GemmShape s, Strides x, double alpha, MemorySegment a, MemorySegment b, double beta,
-                            MemorySegment c) {
+    private static void f64(int m, int n, int k, int rsa, int csa, int rsb, int csb, int rsc, int csc, double alpha,
+                            MemorySegment a, MemorySegment b, double beta, MemorySegment c) {
         ValueLayout.OfDouble d = ValueLayout.JAVA_DOUBLE;
-        int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
         for (int i = 0; i < m; i++) {
-            int ai = i * x.rsa, ci = i * x.rsc;
+            int ai = i * rsa, ci = i * rsc;
             int j = 0;
             for (; j + 4 <= n; j += 4) {
-                int bj = j * x.csb;
+                int bj = j * csb;
                 double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
                 for (int l = 0; l < k; l++) {
-                    double av = a.getAtIndex(d, ai + l * x.csa);
-                    int bl = bj + l * x.rsb;
+                    double av = a.getAtIndex(d, ai + l * csa);
+                    int bl = bj + l * rsb;
                     s0 = Math.fma(av, b.getAtIndex(d, bl), s0);
-                    s1 = Math.fma(av, b.getAtIndex(d, bl + x.csb), s1);
-                    s2 = Math.fma(av, b.getAtIndex(d, bl + 2 * x.csb), s2);
-                    s3 = Math.fma(av, b.getAtIndex(d, bl + 3 * x.csb), s3);
+                    s1 = Math.fma(av, b.getAtIndex(d, bl + csb), s1);
+                    s2 = Math.fma(av, b.getAtIndex(d, bl + 2 * csb), s2);
+                    s3 = Math.fma(av, b.getAtIndex(d, bl + 3 * csb), s3);
                 }
-                int at = ci + j * x.csc;
+                int at = ci + j * csc;
                 put(c, at, s0, alpha, beta);
-                put(c, at + x.csc, s1, alpha, beta);
-                put(c, at + 2 * x.csc, s2, alpha, beta);
-                put(c, at + 3 * x.csc, s3, alpha, beta);
+                put(c, at + csc, s1, alpha, beta);
+                put(c, at + 2 * csc, s2, alpha, beta);
+                put(c, at + 3 * csc, s3, alpha, beta);
             }
             for (; j < n; j++) {
                 double sum = 0.0;
                 for (int l = 0; l < k; l++) {
-                    sum = Math.fma(a.getAtIndex(d, ai + l * x.csa), b.getAtIndex(d, l * x.rsb + j * x.csb), sum);
+                    sum = Math.fma(a.getAtIndex(d, ai + l * csa), b.getAtIndex(d, l * rsb + j * csb), sum);
                 }
-                put(c, ci + j * x.csc, sum, alpha, beta);
+                put(c, ci + j * csc, sum, alpha, beta);
             }
         }
     }
 
-    private static void f32(GemmShape s, Strides x, float alpha, MemorySegment a, MemorySegment b, float beta,
-                            MemorySegment c) {
+    private static void f32(int m, int n, int k, int rsa, int csa, int rsb, int csb, int rsc, int csc, float alpha,
+                            MemorySegment a, MemorySegment b, float beta, MemorySegment c) {
         ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT;
-        int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
         for (int i = 0; i < m; i++) {
-            int ai = i * x.rsa, ci = i * x.rsc;
+            int ai = i * rsa, ci = i * rsc;
             int j = 0;
             for (; j + 4 <= n; j += 4) {
-                int bj = j * x.csb;
+                int bj = j * csb;
                 float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
                 for (int l = 0; l < k; l++) {
-                    float av = a.getAtIndex(f, ai + l * x.csa);
-                    int bl = bj + l * x.rsb;
+                    float av = a.getAtIndex(f, ai + l * csa);
+                    int bl = bj + l * rsb;
                     s0 = Math.fma(av, b.getAtIndex(f, bl), s0);
-                    s1 = Math.fma(av, b.getAtIndex(f, bl + x.csb), s1);
-                    s2 = Math.fma(av, b.getAtIndex(f, bl + 2 * x.csb), s2);
-                    s3 = Math.fma(av, b.getAtIndex(f, bl + 3 * x.csb), s3);
+                    s1 = Math.fma(av, b.getAtIndex(f, bl + csb), s1);
+                    s2 = Math.fma(av, b.getAtIndex(f, bl + 2 * csb), s2);
+                    s3 = Math.fma(av, b.getAtIndex(f, bl + 3 * csb), s3);
                 }
-                int at = ci + j * x.csc;
+                int at = ci + j * csc;
                 put(c, at, s0, alpha, beta);
-                put(c, at + x.csc, s1, alpha, beta);
-                put(c, at + 2 * x.csc, s2, alpha, beta);
-                put(c, at + 3 * x.csc, s3, alpha, beta);
+                put(c, at + csc, s1, alpha, beta);
+                put(c, at + 2 * csc, s2, alpha, beta);
+                put(c, at + 3 * csc, s3, alpha, beta);
             }
             for (; j < n; j++) {
                 float sum = 0.0f;
                 for (int l = 0; l < k; l++) {
-                    sum = Math.fma(a.getAtIndex(f, ai + l * x.csa), b.getAtIndex(f, l * x.rsb + j * x.csb), sum);
+                    sum = Math.fma(a.getAtIndex(f, ai + l * csa), b.getAtIndex(f, l * rsb + j * csb), sum);
                 }
-                put(c, ci + j * x.csc, sum, alpha, beta);
+                put(c, ci + j * csc, sum, alpha, beta);
             }
         }
     }
