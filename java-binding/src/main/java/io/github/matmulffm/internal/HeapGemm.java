@@ -52,12 +52,16 @@ public final class HeapGemm {
      * multiply-adds (128^3 by default, {@code -Dmatmul.critical.maxPooledMultiplyAdds}),
      * within {@link #CRITICAL_MAX_BYTES}: past {@code MM_PARALLEL_MIN_MNK} the kernel runs
      * it on its pool, yet such a call takes only the slots that are free and never waits
-     * behind another call (rust-kernel/src/slots.rs), only for its own parts, so it holds
-     * the collector off for its own time: ~0.1 ms on one AVX2 core, half that on two, a
-     * tenth of the 1 ms pause budget. Staged instead, a 100^3 product at two threads paid
-     * 40% for the copies and for reading them from the other core (benchmarks/NOTES.md).
-     * A budgeted call may wait for a slot, and the portable kernel and the naive loop are
-     * several times slower: they keep {@link #CRITICAL_MAX_MULTIPLY_ADDS}.
+     * behind another call (rust-kernel/src/slots.rs), only for its own parts: it holds the
+     * collector off for its own time, ~0.1 ms on one AVX2 core, half that on two, a tenth
+     * of the 1 ms pause budget, plus, where a worker that claimed a part is preempted, the
+     * time until the OS runs that worker again. So it is not taken where the thread setting
+     * is above the core count, which makes that the rule. Staged instead, a 100^3 product
+     * at two threads paid 40% for the copies and for reading them from the other core
+     * (benchmarks/NOTES.md). A budgeted call may wait for a slot, and the portable kernel
+     * and the naive loop are several times slower: they keep {@link
+     * #CRITICAL_MAX_MULTIPLY_ADDS}. Thin products within these limits are one such call too,
+     * not a series of {@link ThinSlices}.
      */
     static final class Pooled {
         static final long MAX_MULTIPLY_ADDS = NativeLoader.library().kernelName().equals("generic")
@@ -81,15 +85,16 @@ public final class HeapGemm {
 
     /**
      * Whether a product over heap memory runs in place: {@link #usesCriticalCall}, or, with
-     * no thread budget and an optimised routine, up to {@link Pooled#MAX_MULTIPLY_ADDS} on
-     * the kernel's threads.
+     * no thread budget, an optimised routine and no more threads than cores, up to {@link
+     * Pooled#MAX_MULTIPLY_ADDS} on the kernel's threads.
      */
     public static boolean runsInPlace(Routine routine, GemmShape shape, ElementType type) {
         if (usesCriticalCall(shape, type)) {
             return true;
         }
         return routine != Routine.DGEMM_NAIVE && shape.multiplyAdds() <= Pooled.MAX_MULTIPLY_ADDS
-                && spannedBytes(shape, type) <= CRITICAL_MAX_BYTES && ThreadBudget.current() == 0;
+                && spannedBytes(shape, type) <= CRITICAL_MAX_BYTES && ThreadBudget.current() == 0
+                && Downcalls.LIBRARY.numThreads() <= Runtime.getRuntime().availableProcessors();
     }
 
     /** Bytes from the first to the last element of A, B and C: what a call may touch. */

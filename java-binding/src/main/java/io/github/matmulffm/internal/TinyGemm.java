@@ -76,7 +76,7 @@ public final class TinyGemm {
     // Element (i, j) of op(X) at i * rs + j * cs. Stored (r, c) is at r * ld + c (row-major)
     // or r + c * ld; a transpose swaps the roles. Ints: a stride that multiplies an index
     // above 0 is below its operand's reach, under MAX_SPAN; one that never does (a single
-    // row) may be cut short, harmlessly. The loops take the six strides as primitives, not
+    // row or column) may be cut short, harmlessly. The loops take the six strides as primitives, not
     // as a record: they are too large for the JIT to inline, and a record passed to a method
     // that is not inlined must be allocated, and with it the shape it was read from (136
     // bytes a call, a third of a 2 x 2 x 2 product's time).
