@@ -283,3 +283,95 @@ fn small_matches_packed_f64() {
 fn small_matches_packed_f32() {
     small_matches_packed::<f32>();
 }
+
+/// Runs C := alpha * A B (row-major, A m x k, B k x n) on `threads` threads into the m x n
+/// window at `offset` of `store`, rows `ldc` apart; returns the whole store.
+fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, (m, n, k, ldc): (usize, usize, usize, usize), a: &[T], b: &[T], store: &[T], offset: usize) -> Vec<T> {
+    use matmul_kernel::problem::RawGemm;
+    let mut out = store.to_vec();
+    let raw = RawGemm {
+        layout: matmul_kernel::MM_ROW_MAJOR,
+        trans_a: matmul_kernel::MM_NO_TRANS,
+        trans_b: matmul_kernel::MM_NO_TRANS,
+        m: m as i64,
+        n: n as i64,
+        k: k as i64,
+        alpha: T::from_f64(0.75),
+        a: a.as_ptr(),
+        lda: k as i64,
+        a_len: a.len() as i64,
+        b: b.as_ptr(),
+        ldb: n as i64,
+        b_len: b.len() as i64,
+        beta: T::ZERO,
+        c: out[offset..].as_mut_ptr(),
+        ldc: ldc as i64,
+        c_len: ((m - 1) * ldc + n) as i64,
+    };
+    let g = raw.validate().expect("valid");
+    assert_eq!(gemm::gemm_with_threads(kind, threads, &g), MM_OK);
+    out
+}
+
+/// A C past the caches that one thread writes once (beta 0, one k block) goes out with
+/// non-temporal stores where its rows are vector-aligned (`driver::streams_c`). The values
+/// are the plain stores' (C one element off alignment, and two threads, store normally),
+/// the padding between rows is untouched, and they are right (against the naive loop).
+fn streamed_c<T: Kernels>() {
+    let wide = 8 / std::mem::size_of::<T>(); // f32 rows twice as long: the same bytes
+    // Aligned rows with 64 bytes of padding; and rows whose length breaks the alignment of
+    // every other row (plain stores throughout).
+    for (m, n, k, ldc) in [(2048, 1024 * wide, 2, 1024 * wide + 16), (1030, 2048 * wide + 3, 3, 2048 * wide + 3)] {
+        let mut rng = common::SplitMix64(m as u64 * 7 + k as u64);
+        let a: Vec<T> = (0..m * k).map(|_| T::from_f64(rng.unit())).collect();
+        let b: Vec<T> = (0..k * n).map(|_| T::from_f64(rng.unit())).collect();
+        let store = vec![T::from_f64(-7.25); (m - 1) * ldc + n + 64];
+        let line = 64 / std::mem::size_of::<T>();
+        let aligned = (line - (store.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line;
+        let window = |out: &[T], at: usize| -> Vec<u64> {
+            (0..m).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| out[at + i * ldc + j].to_f64().to_bits()).collect()
+        };
+        let untouched = |out: &[T], at: usize| {
+            out.iter().enumerate().filter(|&(idx, _)| idx < at || idx >= at + (m - 1) * ldc + n || (idx - at) % ldc >= n)
+                .all(|(_, v)| v.to_f64() == -7.25)
+        };
+        {
+            // The case this test is for: the packed path streams it (the alignment of the
+            // rows is the microkernel's to check).
+            let mut c = store.clone();
+            let g = matmul_kernel::problem::RawGemm {
+                layout: matmul_kernel::MM_ROW_MAJOR, trans_a: matmul_kernel::MM_NO_TRANS, trans_b: matmul_kernel::MM_NO_TRANS,
+                m: m as i64, n: n as i64, k: k as i64, alpha: T::ONE, a: a.as_ptr(), lda: k as i64, a_len: a.len() as i64,
+                b: b.as_ptr(), ldb: n as i64, b_len: b.len() as i64, beta: T::ZERO, c: c.as_mut_ptr(), ldc: ldc as i64,
+                c_len: c.len() as i64,
+            }.validate().expect("valid");
+            assert!(driver::streams_c::<T, T::Generic>(&g), "{m}x{n}x{k}: not streamed");
+            assert!(!driver::streams_c::<T, T::Generic>(&Gemm { beta: T::ONE, ..g }), "beta != 0 read C");
+            assert!(!driver::streams_c::<T, T::Generic>(&Gemm { k: 1000, ..g }), "several k blocks re-read C");
+        }
+        for kind in kinds() {
+            let streamed = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, aligned);
+            let plain = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, aligned + 1);
+            let two = outer_into::<T>(kind, 2, (m, n, k, ldc), &a, &b, &store, aligned);
+            let want = window(&streamed, aligned);
+            assert!(want == window(&plain, aligned + 1), "{}: {m}x{n}x{k}: streamed and plain stores differ", kind.name());
+            assert!(want == window(&two, aligned), "{}: {m}x{n}x{k}: one and two threads differ", kind.name());
+            assert!(untouched(&streamed, aligned) && untouched(&plain, aligned + 1), "{}: {m}x{n}x{k}: padding written", kind.name());
+            for (i, j) in [(0, 0), (m - 1, n - 1), (m / 2, n / 3), (17, n - 5)] {
+                let exact: f64 = (0..k).map(|l| a[i * k + l].to_f64() * b[l * n + j].to_f64()).sum::<f64>() * 0.75;
+                let got = streamed[aligned + i * ldc + j].to_f64();
+                assert!((got - exact).abs() <= 4.0 * (k as f64) * T::EPSILON.to_f64(), "{}: C[{i},{j}] = {got}, want {exact}", kind.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn streamed_c_f64() {
+    streamed_c::<f64>();
+}
+
+#[test]
+fn streamed_c_f32() {
+    streamed_c::<f32>();
+}

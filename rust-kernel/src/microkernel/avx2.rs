@@ -35,7 +35,7 @@ unsafe fn lanes_f32(count: usize) -> __m256i {
 
 macro_rules! avx2_kernel {
     ($name:ident, $rows:ident, $body:ident, $t:ty, $lanes:expr, $lane_mask:ident, $zero:ident, $set1:ident, $load:ident,
-     $fmadd:ident, $mul:ident, $store:ident, $mask_load:ident, $mask_store:ident) => {
+     $fmadd:ident, $mul:ident, $store:ident, $stream:ident, $mask_load:ident, $mask_store:ident) => {
         /// # Safety
         /// As for [`Microkernel::run`]; the CPU must support AVX2 and FMA; RX >= m_eff and
         /// NV vectors cover n_eff (NV * L >= n_eff).
@@ -94,6 +94,9 @@ macro_rules! avx2_kernel {
             let alpha = $set1(t.alpha);
             let beta = $set1(t.beta);
             let beta_zero = t.beta == 0.0;
+            // Streamed only where every row of the tile starts on a vector boundary: a
+            // whole tile's rows are then whole vectors, and whole cache lines.
+            let stream = t.stream_c && beta_zero && (t.c as usize) % 32 == 0 && (t.rsc * std::mem::size_of::<$t>()) % 32 == 0;
             if t.csc == 1 && t.m_eff == RX && b_whole {
                 for i in 0..RX {
                     let row = t.c.add(i * t.rsc);
@@ -104,7 +107,12 @@ macro_rules! avx2_kernel {
                         if !beta_zero {
                             r = $fmadd($load(cp), beta, r);
                         }
-                        $store(cp, r);
+                        if stream {
+                            // SAFETY: as above; and cp is vector-aligned (checked below).
+                            $stream(cp, r);
+                        } else {
+                            $store(cp, r);
+                        }
                     }
                 }
                 return;
@@ -171,11 +179,11 @@ macro_rules! avx2_kernel {
 
 avx2_kernel!(
     kernel_f64, rows_f64, body_f64, f64, 4, lanes_f64, _mm256_setzero_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_fmadd_pd,
-    _mm256_mul_pd, _mm256_storeu_pd, _mm256_maskload_pd, _mm256_maskstore_pd
+    _mm256_mul_pd, _mm256_storeu_pd, _mm256_stream_pd, _mm256_maskload_pd, _mm256_maskstore_pd
 );
 avx2_kernel!(
     kernel_f32, rows_f32, body_f32, f32, 8, lanes_f32, _mm256_setzero_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_fmadd_ps,
-    _mm256_mul_ps, _mm256_storeu_ps, _mm256_maskload_ps, _mm256_maskstore_ps
+    _mm256_mul_ps, _mm256_storeu_ps, _mm256_stream_ps, _mm256_maskload_ps, _mm256_maskstore_ps
 );
 
 impl Microkernel<f64> for Avx2F64 {

@@ -25,7 +25,7 @@ const _: () = assert!(AVX512_F32.mr == MR && AVX512_F32.nr == NV_MAX * 16);
 
 macro_rules! avx512_kernel {
     ($name:ident, $rows:ident, $body:ident, $t:ty, $lanes:expr, $mask:ty, $zero:ident, $set1:ident, $load:ident, $fmadd:ident,
-     $mul:ident, $store:ident, $maskz_load:ident, $mask_store:ident) => {
+     $mul:ident, $store:ident, $stream:ident, $maskz_load:ident, $mask_store:ident) => {
         /// # Safety
         /// As for [`Microkernel::run`]; the CPU must support AVX-512F; NV vectors cover
         /// n_eff (NV * L >= n_eff).
@@ -88,6 +88,9 @@ macro_rules! avx512_kernel {
             let alpha = $set1(t.alpha);
             let beta = $set1(t.beta);
             let beta_zero = t.beta == 0.0;
+            // Streamed only where every row of the tile starts on a vector boundary: a
+            // whole tile's rows are then whole vectors, and whole cache lines.
+            let stream = t.stream_c && beta_zero && (t.c as usize) % 64 == 0 && (t.rsc * std::mem::size_of::<$t>()) % 64 == 0;
             if t.csc == 1 && t.m_eff == RX && t.n_eff == nr_eff {
                 for i in 0..RX {
                     let row = t.c.add(i * t.rsc);
@@ -98,7 +101,12 @@ macro_rules! avx512_kernel {
                         if !beta_zero {
                             r = $fmadd($load(cp), beta, r);
                         }
-                        $store(cp, r);
+                        if stream {
+                            // SAFETY: as above; and cp is vector-aligned (checked below).
+                            $stream(cp, r);
+                        } else {
+                            $store(cp, r);
+                        }
                     }
                 }
                 return;
@@ -170,11 +178,11 @@ macro_rules! avx512_kernel {
 
 avx512_kernel!(
     kernel_f64, rows_f64, body_f64, f64, 8, __mmask8, _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_fmadd_pd,
-    _mm512_mul_pd, _mm512_storeu_pd, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd
+    _mm512_mul_pd, _mm512_storeu_pd, _mm512_stream_pd, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd
 );
 avx512_kernel!(
     kernel_f32, rows_f32, body_f32, f32, 16, __mmask16, _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_fmadd_ps,
-    _mm512_mul_ps, _mm512_storeu_ps, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps
+    _mm512_mul_ps, _mm512_storeu_ps, _mm512_stream_ps, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps
 );
 
 impl Microkernel<f64> for Avx512F64 {

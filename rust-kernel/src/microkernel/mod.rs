@@ -36,6 +36,9 @@ pub struct Tile<T> {
     pub csc: usize,
     pub m_eff: usize,
     pub n_eff: usize,
+    /// Write whole, aligned rows of C with non-temporal stores, past the caches (beta == 0,
+    /// set by `driver::streams_c`); a kernel without such stores ignores it.
+    pub stream_c: bool,
 }
 
 /// The microkernel of each path for one element type. A path of another architecture
