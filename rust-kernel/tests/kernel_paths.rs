@@ -285,10 +285,13 @@ fn small_matches_packed_f32() {
 }
 
 /// Runs C := alpha * A B (row-major, A m x k, B k x n) on `threads` threads into the m x n
-/// window at `offset` of `store`, rows `ldc` apart; returns the whole store.
-fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, (m, n, k, ldc): (usize, usize, usize, usize), a: &[T], b: &[T], store: &[T], offset: usize) -> Vec<T> {
+/// window of a copy of `store`, rows `ldc` apart, starting `shift` elements past the copy's
+/// first 64-byte boundary; returns the copy and where the window starts in it.
+fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, (m, n, k, ldc): (usize, usize, usize, usize), a: &[T], b: &[T], store: &[T], shift: usize) -> (Vec<T>, usize) {
     use matmul_kernel::problem::RawGemm;
     let mut out = store.to_vec();
+    let line = 64 / std::mem::size_of::<T>();
+    let offset = (line - (out.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line + shift;
     let raw = RawGemm {
         layout: matmul_kernel::MM_ROW_MAJOR,
         trans_a: matmul_kernel::MM_NO_TRANS,
@@ -310,7 +313,7 @@ fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, (m, n, k, ldc): (usi
     };
     let g = raw.validate().expect("valid");
     assert_eq!(gemm::gemm_with_threads(kind, threads, &g), MM_OK);
-    out
+    (out, offset)
 }
 
 /// A C past the caches that one thread writes once (beta 0, one k block) goes out with
@@ -326,8 +329,6 @@ fn streamed_c<T: Kernels>() {
         let a: Vec<T> = (0..m * k).map(|_| T::from_f64(rng.unit())).collect();
         let b: Vec<T> = (0..k * n).map(|_| T::from_f64(rng.unit())).collect();
         let store = vec![T::from_f64(-7.25); (m - 1) * ldc + n + 64];
-        let line = 64 / std::mem::size_of::<T>();
-        let aligned = (line - (store.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line;
         let window = |out: &[T], at: usize| -> Vec<u64> {
             (0..m).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| out[at + i * ldc + j].to_f64().to_bits()).collect()
         };
@@ -350,16 +351,16 @@ fn streamed_c<T: Kernels>() {
             assert!(!driver::streams_c::<T, T::Generic>(&Gemm { k: 1000, ..g }), "several k blocks re-read C");
         }
         for kind in kinds() {
-            let streamed = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, aligned);
-            let plain = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, aligned + 1);
-            let two = outer_into::<T>(kind, 2, (m, n, k, ldc), &a, &b, &store, aligned);
-            let want = window(&streamed, aligned);
-            assert!(want == window(&plain, aligned + 1), "{}: {m}x{n}x{k}: streamed and plain stores differ", kind.name());
-            assert!(want == window(&two, aligned), "{}: {m}x{n}x{k}: one and two threads differ", kind.name());
-            assert!(untouched(&streamed, aligned) && untouched(&plain, aligned + 1), "{}: {m}x{n}x{k}: padding written", kind.name());
+            let (streamed, at_s) = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, 0);
+            let (plain, at_p) = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, 1);
+            let (two, at_t) = outer_into::<T>(kind, 2, (m, n, k, ldc), &a, &b, &store, 0);
+            let want = window(&streamed, at_s);
+            assert!(want == window(&plain, at_p), "{}: {m}x{n}x{k}: streamed and plain stores differ", kind.name());
+            assert!(want == window(&two, at_t), "{}: {m}x{n}x{k}: one and two threads differ", kind.name());
+            assert!(untouched(&streamed, at_s) && untouched(&plain, at_p), "{}: {m}x{n}x{k}: padding written", kind.name());
             for (i, j) in [(0, 0), (m - 1, n - 1), (m / 2, n / 3), (17, n - 5)] {
                 let exact: f64 = (0..k).map(|l| a[i * k + l].to_f64() * b[l * n + j].to_f64()).sum::<f64>() * 0.75;
-                let got = streamed[aligned + i * ldc + j].to_f64();
+                let got = streamed[at_s + i * ldc + j].to_f64();
                 assert!((got - exact).abs() <= 4.0 * (k as f64) * T::EPSILON.to_f64(), "{}: C[{i},{j}] = {got}, want {exact}", kind.name());
             }
         }

@@ -94,9 +94,10 @@ macro_rules! avx2_kernel {
             let alpha = $set1(t.alpha);
             let beta = $set1(t.beta);
             let beta_zero = t.beta == 0.0;
-            // Streamed only where every row of the tile starts on a vector boundary: a
-            // whole tile's rows are then whole vectors, and whole cache lines.
-            let stream = t.stream_c && beta_zero && (t.c as usize) % 32 == 0 && (t.rsc * std::mem::size_of::<$t>()) % 32 == 0;
+            // Streamed only where every row of the tile starts on a vector boundary and the
+            // tile is NR wide: its rows are then whole cache lines (a one-vector tile would
+            // stream half lines, which the memory completes by reading them).
+            let stream = t.stream_c && NV == NV_MAX && beta_zero && (t.c as usize) % 32 == 0 && (t.rsc * std::mem::size_of::<$t>()) % 32 == 0;
             if t.csc == 1 && t.m_eff == RX && b_whole {
                 for i in 0..RX {
                     let row = t.c.add(i * t.rsc);
@@ -108,7 +109,7 @@ macro_rules! avx2_kernel {
                             r = $fmadd($load(cp), beta, r);
                         }
                         if stream {
-                            // SAFETY: as above; and cp is vector-aligned (checked below).
+                            // SAFETY: as above; and cp is vector-aligned (checked above).
                             $stream(cp, r);
                         } else {
                             $store(cp, r);

@@ -88,8 +88,8 @@ macro_rules! avx512_kernel {
             let alpha = $set1(t.alpha);
             let beta = $set1(t.beta);
             let beta_zero = t.beta == 0.0;
-            // Streamed only where every row of the tile starts on a vector boundary: a
-            // whole tile's rows are then whole vectors, and whole cache lines.
+            // Streamed only where every row of the tile starts on a vector boundary: each
+            // vector is then a whole cache line.
             let stream = t.stream_c && beta_zero && (t.c as usize) % 64 == 0 && (t.rsc * std::mem::size_of::<$t>()) % 64 == 0;
             if t.csc == 1 && t.m_eff == RX && t.n_eff == nr_eff {
                 for i in 0..RX {
@@ -102,7 +102,7 @@ macro_rules! avx512_kernel {
                             r = $fmadd($load(cp), beta, r);
                         }
                         if stream {
-                            // SAFETY: as above; and cp is vector-aligned (checked below).
+                            // SAFETY: as above; and cp is vector-aligned (checked above).
                             $stream(cp, r);
                         } else {
                             $store(cp, r);
