@@ -284,22 +284,17 @@ fn small_matches_packed_f32() {
     small_matches_packed::<f32>();
 }
 
-/// Runs C := alpha * A B (row-major, A m x k, B k x n) on `threads` threads into the m x n
-/// window of a copy of `store`, rows `ldc` apart, starting `shift` elements past the copy's
-/// first 64-byte boundary; returns the copy and where the window starts in it.
-fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, (m, n, k, ldc): (usize, usize, usize, usize), a: &[T], b: &[T], store: &[T], shift: usize) -> (Vec<T>, usize) {
-    use matmul_kernel::problem::RawGemm;
-    let mut out = store.to_vec();
-    let line = 64 / std::mem::size_of::<T>();
-    let offset = (line - (out.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line + shift;
-    let raw = RawGemm {
+/// C := alpha * A B (row-major, A m x k, B k x n, beta 0) into the m x n window at the
+/// start of `c`, rows `ldc` apart, validated as the C ABI does.
+fn outer_gemm<T: Kernels>((m, n, k, ldc): (usize, usize, usize, usize), alpha: T, a: &[T], b: &[T], c: &mut [T]) -> Gemm<T> {
+    matmul_kernel::problem::RawGemm {
         layout: matmul_kernel::MM_ROW_MAJOR,
         trans_a: matmul_kernel::MM_NO_TRANS,
         trans_b: matmul_kernel::MM_NO_TRANS,
         m: m as i64,
         n: n as i64,
         k: k as i64,
-        alpha: T::from_f64(0.75),
+        alpha,
         a: a.as_ptr(),
         lda: k as i64,
         a_len: a.len() as i64,
@@ -307,11 +302,22 @@ fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, (m, n, k, ldc): (usi
         ldb: n as i64,
         b_len: b.len() as i64,
         beta: T::ZERO,
-        c: out[offset..].as_mut_ptr(),
+        c: c.as_mut_ptr(),
         ldc: ldc as i64,
         c_len: ((m - 1) * ldc + n) as i64,
-    };
-    let g = raw.validate().expect("valid");
+    }
+    .validate()
+    .expect("valid")
+}
+
+/// Runs [`outer_gemm`] with alpha 0.75 on `threads` threads into a copy of `store`,
+/// starting `shift` elements past the copy's first 64-byte boundary; returns the copy and
+/// where the window starts in it.
+fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, dims: (usize, usize, usize, usize), a: &[T], b: &[T], store: &[T], shift: usize) -> (Vec<T>, usize) {
+    let mut out = store.to_vec();
+    let line = 64 / std::mem::size_of::<T>();
+    let offset = (line - (out.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line + shift;
+    let g = outer_gemm(dims, T::from_f64(0.75), a, b, &mut out[offset..]);
     assert_eq!(gemm::gemm_with_threads(kind, threads, &g), MM_OK);
     (out, offset)
 }
@@ -340,12 +346,7 @@ fn streamed_c<T: Kernels>() {
             // The case this test is for: the packed path streams it (the alignment of the
             // rows is the microkernel's to check).
             let mut c = store.clone();
-            let g = matmul_kernel::problem::RawGemm {
-                layout: matmul_kernel::MM_ROW_MAJOR, trans_a: matmul_kernel::MM_NO_TRANS, trans_b: matmul_kernel::MM_NO_TRANS,
-                m: m as i64, n: n as i64, k: k as i64, alpha: T::ONE, a: a.as_ptr(), lda: k as i64, a_len: a.len() as i64,
-                b: b.as_ptr(), ldb: n as i64, b_len: b.len() as i64, beta: T::ZERO, c: c.as_mut_ptr(), ldc: ldc as i64,
-                c_len: c.len() as i64,
-            }.validate().expect("valid");
+            let g = outer_gemm((m, n, k, ldc), T::ONE, &a, &b, &mut c);
             assert!(driver::streams_c::<T, T::Generic>(&g), "{m}x{n}x{k}: not streamed");
             assert!(!driver::streams_c::<T, T::Generic>(&Gemm { beta: T::ONE, ..g }), "beta != 0 read C");
             assert!(!driver::streams_c::<T, T::Generic>(&Gemm { k: 1000, ..g }), "several k blocks re-read C");

@@ -45,14 +45,14 @@ public final class TinyGemm {
     /** Over Java arrays from their offsets (checked by the caller): C's window is read and written in place. */
     public static void run(ElementType type, GemmShape s, double alpha, Object a, int aOffset, Object b, int bOffset,
                            double beta, Object c, int cOffset) {
+        Strides x = Strides.of(s);
         int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
-        int rsa = rowStrideA(s), csa = colStrideA(s), rsb = rowStrideB(s), csb = colStrideB(s), rsc = rowStrideC(s), csc = colStrideC(s);
         if (type == ElementType.F64) {
-            f64(m, n, k, rsa, csa, rsb, csb, rsc, csc, alpha, (double[]) a, aOffset, (double[]) b, bOffset, beta,
-                    (double[]) c, cOffset);
+            f64(m, n, k, x.rsa, x.csa, x.rsb, x.csb, x.rsc, x.csc, alpha, (double[]) a, aOffset, (double[]) b, bOffset,
+                    beta, (double[]) c, cOffset);
         } else {
-            f32(m, n, k, rsa, csa, rsb, csb, rsc, csc, (float) alpha, (float[]) a, aOffset, (float[]) b, bOffset,
-                    (float) beta, (float[]) c, cOffset);
+            f32(m, n, k, x.rsa, x.csa, x.rsb, x.csb, x.rsc, x.csc, (float) alpha, (float[]) a, aOffset, (float[]) b,
+                    bOffset, (float) beta, (float[]) c, cOffset);
         }
     }
 
@@ -64,53 +64,34 @@ public final class TinyGemm {
      */
     public static void run(ElementType type, GemmShape s, double alpha, MemorySegment a, MemorySegment b, double beta,
                            MemorySegment c) {
+        Strides x = Strides.of(s);
         int m = (int) s.m(), n = (int) s.n(), k = (int) s.k();
-        int rsa = rowStrideA(s), csa = colStrideA(s), rsb = rowStrideB(s), csb = colStrideB(s), rsc = rowStrideC(s), csc = colStrideC(s);
         if (type == ElementType.F64) {
-            f64(m, n, k, rsa, csa, rsb, csb, rsc, csc, alpha, a, b, beta, c);
+            f64(m, n, k, x.rsa, x.csa, x.rsb, x.csb, x.rsc, x.csc, alpha, a, b, beta, c);
         } else {
-            f32(m, n, k, rsa, csa, rsb, csb, rsc, csc, (float) alpha, a, b, (float) beta, c);
+            f32(m, n, k, x.rsa, x.csa, x.rsb, x.csb, x.rsc, x.csc, (float) alpha, a, b, (float) beta, c);
         }
     }
 
-    // Element (i, j) of op(X) at i * rs + j * cs. Stored (r, c) is at r * ld + c (row-major)
-    // or r + c * ld; a transpose swaps the roles. Ints: a stride that multiplies an index
-    // above 0 is below its operand's reach, under MAX_SPAN; one that never does (a single
-    // row or column) may be cut short, harmlessly. The loops take the six strides as primitives, not
-    // as a record: they are too large for the JIT to inline, and a record passed to a method
-    // that is not inlined must be allocated, and with it the shape it was read from (136
-    // bytes a call, a third of a 2 x 2 x 2 product's time).
-
-    private static boolean aRowsAlongLd(GemmShape s) {
-        return (s.layout() == Layout.ROW_MAJOR) != (s.transA() == Transpose.TRANS);
-    }
-
-    private static boolean bRowsAlongLd(GemmShape s) {
-        return (s.layout() == Layout.ROW_MAJOR) != (s.transB() == Transpose.TRANS);
-    }
-
-    private static int rowStrideA(GemmShape s) {
-        return aRowsAlongLd(s) ? (int) s.lda() : 1;
-    }
-
-    private static int colStrideA(GemmShape s) {
-        return aRowsAlongLd(s) ? 1 : (int) s.lda();
-    }
-
-    private static int rowStrideB(GemmShape s) {
-        return bRowsAlongLd(s) ? (int) s.ldb() : 1;
-    }
-
-    private static int colStrideB(GemmShape s) {
-        return bRowsAlongLd(s) ? 1 : (int) s.ldb();
-    }
-
-    private static int rowStrideC(GemmShape s) {
-        return s.layout() == Layout.ROW_MAJOR ? (int) s.ldc() : 1;
-    }
-
-    private static int colStrideC(GemmShape s) {
-        return s.layout() == Layout.ROW_MAJOR ? 1 : (int) s.ldc();
+    /**
+     * Element (i, j) of op(X) at i * rs + j * cs. Ints: a stride that multiplies an index
+     * above 0 is below its operand's reach, under MAX_SPAN; one that never does (a single
+     * row or column) may be cut short, harmlessly. The loops below take the strides as
+     * ints, not this record: they are too large for the JIT to inline, and a record passed
+     * to a method that is not inlined must be allocated, and with it the shape it was read
+     * from (136 bytes a call, a third of a 2 x 2 x 2 product's time). Read where it is
+     * made, it never leaves registers.
+     */
+    private record Strides(int rsa, int csa, int rsb, int csb, int rsc, int csc) {
+        static Strides of(GemmShape s) {
+            boolean row = s.layout() == Layout.ROW_MAJOR;
+            int lda = (int) s.lda(), ldb = (int) s.ldb(), ldc = (int) s.ldc();
+            // Stored (r, c) at r * ld + c (row-major) or r + c * ld; a transpose swaps the roles.
+            boolean aRowsLd = row != (s.transA() == Transpose.TRANS);
+            boolean bRowsLd = row != (s.transB() == Transpose.TRANS);
+            return new Strides(aRowsLd ? lda : 1, aRowsLd ? 1 : lda, bRowsLd ? ldb : 1, bRowsLd ? 1 : ldb,
+                    row ? ldc : 1, row ? 1 : ldc);
+        }
     }
 
     // Each element's sum is one chain of k dependent FMAs; four columns of a row are summed
