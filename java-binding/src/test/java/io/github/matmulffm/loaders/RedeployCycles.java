@@ -24,19 +24,24 @@ public final class RedeployCycles {
         double[] b = random.doubles((long) n * n, -1, 1).toArray();
         double[] c = new double[n * n];
         long collected = 0;
-        long rssWarm = 0;
+        long[] rss = new long[cycles];
         for (int cycle = 0; cycle < cycles; cycle++) {
             if (deployRunUndeploy(n, a, b, c)) {
                 collected++;
             }
             awaitUnmapped();
-            if (cycle == 9) {
-                rssWarm = ProcessStats.residentKiB();
-            }
+            rss[cycle] = ProcessStats.residentKiB();
         }
-        long rssLast = ProcessStats.residentKiB();
-        System.out.println("redeploy: cycles=" + cycles + " collected=" + collected + " rss_warm_kib=" + rssWarm
-                + " rss_last_kib=" + rssLast + " mapped_after=" + ProcessStats.mappedLibraries("libmatmul_kernel-")
+        StringBuilder trace = new StringBuilder("redeploy-trace: rss_kib");
+        for (int cycle = 9; cycle < cycles; cycle += 10) {
+            trace.append(' ').append(rss[cycle]);
+        }
+        System.out.println(trace);
+        int warm = Math.min(9, cycles - 1);
+        int mid = warm + (cycles - 1 - warm) / 2;
+        System.out.println("redeploy: cycles=" + cycles + " collected=" + collected + " warm_cycle=" + warm
+                + " rss_warm_kib=" + rss[warm] + " mid_cycle=" + mid + " rss_mid_kib=" + rss[mid]
+                + " rss_last_kib=" + rss[cycles - 1] + " mapped_after=" + ProcessStats.mappedLibraries("libmatmul_kernel-")
                 + " workers_after=" + workersSettled());
     }
 
