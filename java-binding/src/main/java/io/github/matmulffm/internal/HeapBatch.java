@@ -10,15 +10,21 @@ import java.lang.foreign.MemorySegment;
  * <li>a batch of products that are each that small goes in place too, as consecutive runs
  * of products, each run one critical downcall within the limits: the collector is held
  * off for one run at a time, and no copy is made (for products of n = 8 to 64 a copy
- * costs more than the product);</li>
+ * costs more than the product). With no thread budget and more than one kernel thread
+ * (no more than the cores), the runs may be as large as a pooled single product ({@link
+ * HeapGemm.Pooled}, up to 4 MiB spanned), so that each reaches {@code MM_PARALLEL_MIN_MNK}
+ * and the kernel spreads it over its pool;</li>
  * <li>a batch of larger products is staged off-heap in chunked copies, run on the pool,
  * and only each product's m x n window of C is copied back: other threads may own the
  * gaps between them.</li>
  * </ul>
- * In place, a batch runs on the calling thread (a critical call never waits on the pool);
- * off-heap segments get the pool at every size.
+ * In place within the critical limits, a batch runs on the calling thread; off-heap
+ * segments get the pool at every size.
  */
 public final class HeapBatch {
+    /** Where the kernel spreads a batch over its pool. */
+    private static final long PARALLEL_MIN_MULTIPLY_ADDS = HeapGemm.CRITICAL_CEILING + 1;
+
     private HeapBatch() {
     }
 
@@ -45,7 +51,10 @@ public final class HeapBatch {
             NativeBatch.call(type, true, batch, alpha, a, batch.aSpan(), b, batch.bSpan(), beta, c, batch.cSpan());
             return;
         }
-        long run = productsPerCriticalCall(batch, type);
+        long run = productsPerPooledCall(batch, type);
+        if (run == 0) {
+            run = productsPerCriticalCall(batch, type);
+        }
         if (run > 0) {
             inPlaceRuns(type, batch, run, alpha, a, b, beta, c);
             return;
@@ -78,18 +87,49 @@ public final class HeapBatch {
 
     /**
      * The most consecutive products one critical call may take within the limits, or 0 when
-     * even one product is past them. A run of r products spans (r - 1) * stride + reach
-     * elements of each operand (a shared one, stride 0, its reach alone).
+     * even one product is past them.
      */
     static long productsPerCriticalCall(BatchShape batch, ElementType type) {
+        return productsWithin(batch, type, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, HeapGemm.CRITICAL_MAX_BYTES);
+    }
+
+    /**
+     * Products per in-place run on the kernel's pool, or 0 where the pool is not to be
+     * taken in place ({@link HeapGemm.Pooled#allowed}, one kernel thread) or a run within
+     * the limits would stay below {@code MM_PARALLEL_MIN_MNK}, where the kernel runs it on
+     * the caller anyway. The runs are evened out where that keeps the last one on the pool
+     * too (4096 products that fit 2688 at a time: two of 2048); otherwise they are as long
+     * as the limits allow, and only the last, shorter one runs on the caller.
+     */
+    static long productsPerPooledCall(BatchShape batch, ElementType type) {
+        if (!HeapGemm.Pooled.allowed() || Downcalls.LIBRARY.numThreads() < 2) {
+            return 0;
+        }
+        long most = productsWithin(batch, type, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_BATCH_BYTES);
+        long each = batch.item().multiplyAdds();
+        if (most * each < PARALLEL_MIN_MULTIPLY_ADDS) {
+            return 0;
+        }
+        long runs = Math.ceilDiv(batch.count(), most);
+        long even = Math.ceilDiv(batch.count(), runs);
+        long last = batch.count() - (runs - 1) * even;
+        return last * each >= PARALLEL_MIN_MULTIPLY_ADDS ? even : most;
+    }
+
+    /**
+     * The most consecutive products within both limits, or 0 when one product is past
+     * them. A run of r products spans (r - 1) * stride + reach elements of each operand (a
+     * shared one, stride 0, its reach alone).
+     */
+    private static long productsWithin(BatchShape batch, ElementType type, long maxMultiplyAdds, long maxBytes) {
         GemmShape item = batch.item();
         long reaches = item.aReach() + item.bReach() + item.cReach();
         long strides = batch.strideA() + batch.strideB() + batch.strideC();
-        long elements = HeapGemm.CRITICAL_MAX_BYTES / type.bytes();
-        if (item.multiplyAdds() > HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS || reaches > elements) {
+        long elements = maxBytes / type.bytes();
+        if (item.multiplyAdds() > maxMultiplyAdds || reaches > elements) {
             return 0;
         }
-        long byWork = item.multiplyAdds() == 0 ? batch.count() : HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS / item.multiplyAdds();
+        long byWork = item.multiplyAdds() == 0 ? batch.count() : maxMultiplyAdds / item.multiplyAdds();
         long byBytes = strides == 0 ? batch.count() : 1 + (elements - reaches) / strides;
         return Math.max(1, Math.min(batch.count(), Math.min(byWork, byBytes)));
     }

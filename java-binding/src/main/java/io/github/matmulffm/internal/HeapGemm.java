@@ -69,7 +69,25 @@ public final class HeapGemm {
                 : Math.clamp(Long.getLong("matmul.critical.maxPooledMultiplyAdds", 1L << 21), CRITICAL_MAX_MULTIPLY_ADDS,
                         1L << 24);
 
+        /**
+         * The bytes one in-place run of a heap batch on the pool may span (4 MiB by default,
+         * {@code -Dmatmul.critical.maxPooledBatchBytes}, at least {@link #CRITICAL_MAX_BYTES}):
+         * 8 x 8 x 8 products reach {@code MM_PARALLEL_MIN_MNK} only in runs of 1728 (2.6 MB).
+         * Read once at 10 GB/s, one core's worst, 4 MiB is 0.4 ms of the 1 ms pause budget.
+         */
+        static final long MAX_BATCH_BYTES = Math.max(CRITICAL_MAX_BYTES,
+                Long.getLong("matmul.critical.maxPooledBatchBytes", 4L << 20));
+
         private Pooled() {
+        }
+
+        /**
+         * Whether an in-place call may take the pool now: no thread budget (a budgeted call
+         * may wait for a slot) and no more kernel threads than cores (a preempted worker would
+         * hold up the collector).
+         */
+        static boolean allowed() {
+            return ThreadBudget.current() == 0 && Downcalls.LIBRARY.numThreads() <= Runtime.getRuntime().availableProcessors();
         }
     }
 
@@ -93,8 +111,7 @@ public final class HeapGemm {
             return true;
         }
         return routine != Routine.DGEMM_NAIVE && shape.multiplyAdds() <= Pooled.MAX_MULTIPLY_ADDS
-                && spannedBytes(shape, type) <= CRITICAL_MAX_BYTES && ThreadBudget.current() == 0
-                && Downcalls.LIBRARY.numThreads() <= Runtime.getRuntime().availableProcessors();
+                && spannedBytes(shape, type) <= CRITICAL_MAX_BYTES && Pooled.allowed();
     }
 
     /** Bytes from the first to the last element of A, B and C: what a call may touch. */

@@ -24,8 +24,9 @@ public final class NativeBatch {
     public static void call(ElementType type, boolean critical, BatchShape batch, double alpha,
                             MemorySegment a, long aLen, MemorySegment b, long bLen,
                             double beta, MemorySegment c, long cLen) {
-        // A critical batch is below MM_PARALLEL_MIN_MNK in all: the kernel runs it on the
-        // caller and takes no slot, so a budget could not change it.
+        // A critical batch is below MM_PARALLEL_MIN_MNK in all (the kernel runs it on the
+        // caller and takes no slot, so a budget could not change it), or a pooled run, which
+        // is made only when no budget is in force (HeapBatch.productsPerPooledCall).
         int budget = critical ? 0 : ThreadBudget.current();
         String symbol = KernelLibrary.batchSymbol(type);
         int status;

@@ -217,6 +217,105 @@ class CriticalPolicyTest {
         assertEquals(BatchShape.of(item, batch.strideA(), batch.strideB(), stride, run), part, "withCount agrees with of");
     }
 
+    /**
+     * With two kernel threads and no budget, a heap batch's runs may grow to a pooled
+     * product's limits so that they reach {@code MM_PARALLEL_MIN_MNK} (the kernel then
+     * spreads each over its pool), evened out where the last run reaches it too, else as
+     * long as the limits allow. Otherwise the critical runs stay: under a budget, at one
+     * thread, above the core count, and where no run within the limits reaches the pool.
+     */
+    @ParameterizedTest(name = "{0}^3 x {1}, shared {2}: pooled {3}")
+    @CsvSource({"8, 4096, none, true", "8, 1728, none, true", "8, 2800, none, true", "32, 512, none, true",
+            "32, 512, b, true", "16, 1000, ab, true", "64, 100, a, true",
+            "2, 200000, none, false", "8, 1000, none, false", "8, 1727, none, false"})
+    void heapBatchRunsTakeThePoolOnlyWhereTheyReachIt(int n, int count, String shared, boolean pooled) {
+        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "two kernel threads need two cores");
+        GemmShape item = rowMajor(n, n, n);
+        long stride = (long) n * n + 1;
+        BatchShape batch = BatchShape.of(item, shared.contains("a") ? 0 : stride, shared.contains("b") ? 0 : stride, stride, count);
+        long threshold = HeapGemm.CRITICAL_CEILING + 1;
+        Matmul.setThreads(2);
+        try {
+            long run = HeapBatch.productsPerPooledCall(batch, ElementType.F64);
+            if (!pooled || Matmul.info().kernel().equals("generic")) {
+                assertEquals(0, run, pooled ? "the portable kernel keeps the critical runs" : "no run reaches the pool");
+                return;
+            }
+            assertTrue(run >= 1 && run <= count, "run " + run);
+            assertTrue(run * item.multiplyAdds() >= threshold, "a run of " + run + " stays below the pool");
+            BatchShape part = batch.withCount(run);
+            assertTrue(part.multiplyAdds() <= HeapGemm.Pooled.MAX_MULTIPLY_ADDS, part.multiplyAdds() + " multiply-adds");
+            assertTrue(spanned(part) <= HeapGemm.Pooled.MAX_BATCH_BYTES, spanned(part) + " bytes");
+            long runs = Math.ceilDiv(count, run);
+            long last = count - (runs - 1) * run;
+            if (last * item.multiplyAdds() < threshold) {
+                BatchShape longer = batch.withCount(run + 1);
+                assertTrue(longer.multiplyAdds() > HeapGemm.Pooled.MAX_MULTIPLY_ADDS
+                        || spanned(longer) > HeapGemm.Pooled.MAX_BATCH_BYTES, "the last run is short, yet the others could be longer");
+            }
+            if (n == 8 && count == 4096) {
+                assertEquals(2048, run, "two runs of 2048 (one of 4096 spans 6 MB)");
+            }
+            assertEquals(0, (long) Matmul.withThreads(2, () -> HeapBatch.productsPerPooledCall(batch, ElementType.F64)),
+                    "under a budget");
+            Matmul.setThreads(1);
+            assertEquals(0, HeapBatch.productsPerPooledCall(batch, ElementType.F64), "one kernel thread");
+            Matmul.setThreads(Runtime.getRuntime().availableProcessors() + 1);
+            assertEquals(0, HeapBatch.productsPerPooledCall(batch, ElementType.F64), "more threads than cores");
+        } finally {
+            Matmul.resetThreads();
+        }
+    }
+
+    private static double spanned(BatchShape batch) {
+        return ((double) batch.aSpan() + batch.bSpan() + batch.cSpan()) * Double.BYTES;
+    }
+
+    /**
+     * What a pooled heap batch does: nothing staged, two kernel threads, and the bits of the
+     * same batch over segments, with offsets, gaps between the products' C (left as they
+     * were), shared operands and beta != 0.
+     */
+    @ParameterizedTest(name = "{0} {1} {2} {3}^3 x {4}, shared {5}")
+    @CsvSource({"ROW_MAJOR, NO_TRANS, NO_TRANS, 8, 4096, none", "COL_MAJOR, TRANS, NO_TRANS, 8, 2000, b",
+            "ROW_MAJOR, NO_TRANS, TRANS, 32, 300, none", "COL_MAJOR, TRANS, TRANS, 20, 700, a"})
+    void pooledHeapBatchesMatchTheOffHeapBatch(Layout layout, Transpose ta, Transpose tb, int n, int count, String shared) {
+        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "two kernel threads need two cores");
+        assumeTrue(!Matmul.info().kernel().equals("generic"), "the portable kernel keeps the critical runs");
+        int ld = n + 1, off = 3;
+        int reach = (n - 1) * ld + n;
+        int strideA = shared.contains("a") ? 0 : reach + 2, strideB = shared.contains("b") ? 0 : reach + 5, strideC = reach + 3;
+        SplittableRandom random = new SplittableRandom(n * 131L + count);
+        double[] a = random.doubles(off + (long) (count - 1) * strideA + reach, -1, 1).toArray();
+        double[] b = random.doubles(off + (long) (count - 1) * strideB + reach, -1, 1).toArray();
+        double[] c = random.doubles(off + (long) (count - 1) * strideC + reach + 4, -1, 1).toArray();
+        double[] heap = c.clone();
+        Matmul.setThreads(2);
+        try {
+            Matmul.peakKernelThreads(true);
+            long staged = ScratchBuffers.acquisitions();
+            Matmul.dgemmBatch(layout, ta, tb, n, n, n, 0.75, a, off, ld, strideA, b, off, ld, strideB, -0.5, heap, off, ld,
+                    strideC, count);
+            assertEquals(staged, ScratchBuffers.acquisitions(), "staged, not in place");
+            assertEquals(2, Matmul.peakKernelThreads(true), "the in-place runs took the pool's threads");
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                var as = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_DOUBLE, Arrays.copyOfRange(a, off, a.length));
+                var bs = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_DOUBLE, Arrays.copyOfRange(b, off, b.length));
+                var cs = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_DOUBLE, Arrays.copyOfRange(c, off, c.length));
+                Matmul.dgemmBatch(layout, ta, tb, n, n, n, 0.75, as, ld, strideA, bs, ld, strideB, -0.5, cs, ld, strideC, count);
+                double[] offHeap = cs.toArray(java.lang.foreign.ValueLayout.JAVA_DOUBLE);
+                assertTrue(Arrays.equals(offHeap, Arrays.copyOfRange(heap, off, heap.length)), "bits differ from the off-heap batch");
+                assertTrue(Arrays.equals(c, 0, off, heap, 0, off), "elements before the offset were written");
+                for (int i = 0; i < count; i++) {
+                    int gap = off + i * strideC + reach;
+                    assertTrue(Arrays.equals(c, gap, gap + 3, heap, gap, gap + 3), "the gap after product " + i + " was written");
+                }
+            }
+        } finally {
+            Matmul.resetThreads();
+        }
+    }
+
     @Test
     void aHeapBatchOfProductsPastTheLimitsIsStaged() {
         BatchShape batch = BatchShape.of(rowMajor(100, 100, 100), 10_000, 10_000, 10_000, 3);
