@@ -32,19 +32,27 @@ public final class SafepointProbe {
         OUTER_262144("262144 x 1 x 1 (outer product)", 262144, 1, 1, 1.0, 0.0),
         SQUARE_64("64 x 64 x 64 (a small critical call)", 64, 64, 64, 1.0, 0.0),
         SQUARE_128("128 x 128 x 128 (a critical call on the kernel's threads)", 128, 128, 128, 1.0, 0.0),
+        BATCH_8("a batch of 4096 8 x 8 x 8 (in-place runs of 2048 on the kernel's threads)", 8, 8, 8, 1.0, 0.0, 4096),
         NO_CALLS("no calls: the allocating thread alone (the floor)", 0, 0, 0, 1.0, 0.0);
 
         final String label;
         final int m, n, k;
         final double alpha, beta;
+        /** Products per call: above 1, one strided batch ({@code Matmul.dgemmBatch}). */
+        final int count;
 
         Case(String label, int m, int n, int k, double alpha, double beta) {
+            this(label, m, n, k, alpha, beta, 1);
+        }
+
+        Case(String label, int m, int n, int k, double alpha, double beta, int count) {
             this.label = label;
             this.m = m;
             this.n = n;
             this.k = k;
             this.alpha = alpha;
             this.beta = beta;
+            this.count = count;
         }
     }
 
@@ -106,9 +114,10 @@ public final class SafepointProbe {
 
     /** The calling thread and an allocating thread, for {@code seconds}. */
     private static void child(Case c, double seconds) throws InterruptedException {
-        double[] a = new double[Math.max(1, c.m * Math.max(1, c.k))];
-        double[] b = new double[Math.max(1, c.k * c.n)];
-        double[] out = new double[c.m * c.n];
+        int strideA = c.m * c.k, strideB = c.k * c.n, strideC = c.m * c.n;
+        double[] a = new double[Math.max(1, c.count * c.m * Math.max(1, c.k))];
+        double[] b = new double[Math.max(1, c.count * c.k * c.n)];
+        double[] out = new double[c.count * c.m * c.n];
         java.util.Arrays.fill(a, 0.5);
         java.util.Arrays.fill(b, 0.25);
         System.out.println("loop_start_ms=" + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
@@ -128,8 +137,13 @@ public final class SafepointProbe {
                 Thread.sleep(1);
                 continue;
             }
-            Matmul.dgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, c.m, c.n, c.k, c.alpha, a, lda, b,
-                    Math.max(1, c.n), c.beta, out, Math.max(1, c.n));
+            if (c.count > 1) {
+                Matmul.dgemmBatch(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, c.m, c.n, c.k, c.alpha, a, 0, lda,
+                        strideA, b, 0, c.n, strideB, c.beta, out, 0, c.n, strideC, c.count);
+            } else {
+                Matmul.dgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, c.m, c.n, c.k, c.alpha, a, lda, b,
+                        Math.max(1, c.n), c.beta, out, Math.max(1, c.n));
+            }
             calls++;
         }
         allocator.interrupt();
