@@ -22,9 +22,6 @@ import java.lang.foreign.MemorySegment;
  * segments get the pool at every size.
  */
 public final class HeapBatch {
-    /** Where the kernel spreads a batch over its pool. */
-    private static final long PARALLEL_MIN_MULTIPLY_ADDS = HeapGemm.CRITICAL_CEILING + 1;
-
     private HeapBatch() {
     }
 
@@ -95,25 +92,26 @@ public final class HeapBatch {
 
     /**
      * Products per in-place run on the kernel's pool, or 0 where the pool is not to be
-     * taken in place ({@link HeapGemm.Pooled#allowed}, one kernel thread) or a run within
-     * the limits would stay below {@code MM_PARALLEL_MIN_MNK}, where the kernel runs it on
-     * the caller anyway. The runs are evened out where that keeps the last one on the pool
-     * too (4096 products that fit 2688 at a time: two of 2048); otherwise they are as long
-     * as the limits allow, and only the last, shorter one runs on the caller.
+     * taken in place ({@link HeapGemm.Pooled#spreadsRuns}) or a run within the limits
+     * would stay below {@code MM_PARALLEL_MIN_MNK}, where the kernel runs it on the caller
+     * anyway. The runs are evened out where that keeps the last one on the pool too (650
+     * products of 32 x 32 x 32, 64 at most a run: ten runs of 64 would leave a last one of
+     * 10 on the caller; ten of 60 and one of 50 do not); otherwise they are as long as the
+     * limits allow, and only the last, shorter one runs on the caller.
      */
     static long productsPerPooledCall(BatchShape batch, ElementType type) {
-        if (!HeapGemm.Pooled.allowed() || Downcalls.LIBRARY.numThreads() < 2) {
+        if (!HeapGemm.Pooled.spreadsRuns()) {
             return 0;
         }
-        long most = productsWithin(batch, type, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_BATCH_BYTES);
+        long most = productsWithin(batch, type, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_RUN_BYTES);
         long each = batch.item().multiplyAdds();
-        if (most * each < PARALLEL_MIN_MULTIPLY_ADDS) {
+        if (most * each < HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS) {
             return 0;
         }
         long runs = Math.ceilDiv(batch.count(), most);
         long even = Math.ceilDiv(batch.count(), runs);
         long last = batch.count() - (runs - 1) * even;
-        return last * each >= PARALLEL_MIN_MULTIPLY_ADDS ? even : most;
+        return last * each >= HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS ? even : most;
     }
 
     /**

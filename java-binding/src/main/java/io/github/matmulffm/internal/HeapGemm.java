@@ -28,6 +28,9 @@ public final class HeapGemm {
      */
     static final long CRITICAL_CEILING = matmul_kernel_h.MM_PARALLEL_MIN_MNK() - 1L;
 
+    /** From this many multiply-adds the kernel spreads a call (or a batch) over its pool. */
+    static final long PARALLEL_MIN_MULTIPLY_ADDS = CRITICAL_CEILING + 1;
+
     /**
      * Above this many multiply-adds (64^3 by default, about ten microseconds of work) heap
      * operands are copied off-heap instead; {@code -Dmatmul.critical.maxMultiplyAdds} moves
@@ -70,13 +73,17 @@ public final class HeapGemm {
                         1L << 24);
 
         /**
-         * The bytes one in-place run of a heap batch on the pool may span (4 MiB by default,
-         * {@code -Dmatmul.critical.maxPooledBatchBytes}, at least {@link #CRITICAL_MAX_BYTES}):
-         * 8 x 8 x 8 products reach {@code MM_PARALLEL_MIN_MNK} only in runs of 1728 (2.6 MB).
-         * Read once at 10 GB/s, one core's worst, 4 MiB is 0.4 ms of the 1 ms pause budget.
+         * The bytes one in-place run on the pool may span: a heap batch's run of products, a
+         * thin product's band (4 MiB by default, {@code -Dmatmul.critical.maxPooledRunBytes},
+         * at least {@link #CRITICAL_MAX_BYTES}). Runs must reach {@code MM_PARALLEL_MIN_MNK}
+         * to be spread: 1728 products of 8 x 8 x 8 (2.6 MB), 111 rows of a 4000 x 8 x 1000
+         * panel (0.9 MB); an f64 matrix x vector or outer product would need 7-8 MB bands.
+         * With 8 MiB runs (which took those too) the worst time to safepoint beside an
+         * allocating thread reached 3-4 ms for a batch and for an outer product; with 4 MiB,
+         * 0.2-0.8 ms (benchmarks/NOTES.md).
          */
-        static final long MAX_BATCH_BYTES = Math.max(CRITICAL_MAX_BYTES,
-                Long.getLong("matmul.critical.maxPooledBatchBytes", 4L << 20));
+        static final long MAX_RUN_BYTES = Math.max(CRITICAL_MAX_BYTES,
+                Long.getLong("matmul.critical.maxPooledRunBytes", 4L << 20));
 
         private Pooled() {
         }
@@ -88,6 +95,16 @@ public final class HeapGemm {
          */
         static boolean allowed() {
             return ThreadBudget.current() == 0 && Downcalls.LIBRARY.numThreads() <= Runtime.getRuntime().availableProcessors();
+        }
+
+        /**
+         * Whether runs of work larger than a critical call (a batch's products, a thin
+         * product's bands) are to be made for the pool now: {@link #allowed}, two or more
+         * kernel threads to spread them over, and a kernel that takes more than the critical
+         * limit in place (not the portable one).
+         */
+        static boolean spreadsRuns() {
+            return MAX_MULTIPLY_ADDS > CRITICAL_MAX_MULTIPLY_ADDS && Downcalls.LIBRARY.numThreads() >= 2 && allowed();
         }
     }
 

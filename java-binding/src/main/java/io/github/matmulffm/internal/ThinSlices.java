@@ -12,7 +12,9 @@ import java.lang.foreign.MemorySegment;
  * within the critical limits of {@link HeapGemm} (work and bytes touched), instead of being
  * copied off-heap: such a product does a few multiply-adds per element, so a copy would cost
  * as much as the product itself, and one critical call over all of it would hold off the
- * garbage collector for the whole product.
+ * garbage collector for the whole product. Where {@link HeapGemm.Pooled#spreadsRuns} and a
+ * pooled call's limits allow bands that reach {@code MM_PARALLEL_MIN_MNK}, the bands are
+ * that large instead, and the kernel spreads each over its pool.
  *
  * <p>The slices are bands of C's rows or columns (the long side of C), each a product the
  * kernel computes by the same path as the whole (a band is never narrower than
@@ -71,6 +73,16 @@ final class ThinSlices {
             return null;
         }
         Side preferred = side(shape);
+        if ((preferred != Side.DEPTH || shape.m() + shape.n() > 2 * THIN_MAX) && HeapGemm.Pooled.spreadsRuns()) {
+            // Slices large enough for the kernel to spread each over its pool, where the
+            // limits of a pooled call allow them. Not a dot product's runs of k: the kernel
+            // shares a product by C's rows or columns, and C is small on both sides.
+            Plan pooled = plan(shape, type, preferred, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_RUN_BYTES);
+            if (pooled != null && pooled.length() / pooled.count() * (shape.multiplyAdds() / pooled.length())
+                    >= HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS) {
+                return pooled;
+            }
+        }
         Plan plan = plan(shape, type, preferred);
         // Where the preferred side's bands would be too narrow (a long line of C per band),
         // another side may still fit the limits.
@@ -108,6 +120,10 @@ final class ThinSlices {
     }
 
     private static Plan plan(GemmShape shape, ElementType type, Side side) {
+        return plan(shape, type, side, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, HeapGemm.CRITICAL_MAX_BYTES);
+    }
+
+    private static Plan plan(GemmShape shape, ElementType type, Side side, long maxMultiplyAdds, long maxBytes) {
         long m = shape.m();
         long n = shape.n();
         long k = shape.k();
@@ -127,14 +143,14 @@ final class ThinSlices {
             case COLUMNS -> m * k;
             case DEPTH -> m * n;
         };
-        long budgetElements = HeapGemm.CRITICAL_MAX_BYTES / type.bytes() - fixed;
+        long budgetElements = maxBytes / type.bytes() - fixed;
         if (side == Side.DEPTH && m + n > 2 * THIN_MAX && fixed > budgetElements / 4) {
             // Every run of k reads and writes all of C: with a large C, bands of C's long side
             // (strided, but each element read once) move less memory.
             return null;
         }
         long macsPerUnit = shape.multiplyAdds() / length;
-        long units = Math.min(budgetElements / perUnit, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS / macsPerUnit);
+        long units = Math.min(budgetElements / perUnit, maxMultiplyAdds / macsPerUnit);
         if (units < 1 || fixed < 0) {
             return null;
         }

@@ -226,7 +226,7 @@ class CriticalPolicyTest {
      */
     @ParameterizedTest(name = "{0}^3 x {1}, shared {2}: pooled {3}")
     @CsvSource({"8, 4096, none, true", "8, 1728, none, true", "8, 2800, none, true", "32, 512, none, true",
-            "32, 512, b, true", "16, 1000, ab, true", "64, 100, a, true",
+            "32, 512, b, true", "32, 650, none, true", "6, 4724, none, true", "16, 1000, ab, true", "64, 100, a, true",
             "2, 200000, none, false", "8, 1000, none, false", "8, 1727, none, false"})
     void heapBatchRunsTakeThePoolOnlyWhereTheyReachIt(int n, int count, String shared, boolean pooled) {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "two kernel threads need two cores");
@@ -245,16 +245,22 @@ class CriticalPolicyTest {
             assertTrue(run * item.multiplyAdds() >= threshold, "a run of " + run + " stays below the pool");
             BatchShape part = batch.withCount(run);
             assertTrue(part.multiplyAdds() <= HeapGemm.Pooled.MAX_MULTIPLY_ADDS, part.multiplyAdds() + " multiply-adds");
-            assertTrue(spanned(part) <= HeapGemm.Pooled.MAX_BATCH_BYTES, spanned(part) + " bytes");
+            assertTrue(spanned(part) <= HeapGemm.Pooled.MAX_RUN_BYTES, spanned(part) + " bytes");
             long runs = Math.ceilDiv(count, run);
             long last = count - (runs - 1) * run;
             if (last * item.multiplyAdds() < threshold) {
                 BatchShape longer = batch.withCount(run + 1);
                 assertTrue(longer.multiplyAdds() > HeapGemm.Pooled.MAX_MULTIPLY_ADDS
-                        || spanned(longer) > HeapGemm.Pooled.MAX_BATCH_BYTES, "the last run is short, yet the others could be longer");
+                        || spanned(longer) > HeapGemm.Pooled.MAX_RUN_BYTES, "the last run is short, yet the others could be longer");
             }
             if (n == 8 && count == 4096) {
                 assertEquals(2048, run, "two runs of 2048 (one of 4096 spans 6 MB)");
+            }
+            if (n == 32 && count == 650) {
+                assertEquals(60, run, "ten runs of 64 would leave 10 products for the caller");
+            }
+            if (n == 6 && count == 4724) {
+                assertEquals(4723, run, "evened runs of 2362 would not reach the pool");
             }
             assertEquals(0, (long) Matmul.withThreads(2, () -> HeapBatch.productsPerPooledCall(batch, ElementType.F64)),
                     "under a budget");

@@ -104,16 +104,66 @@ class ThinSlicesTest {
         }
     }
 
-    /** Every slice of a plan within both critical limits, the slices covering the cut side exactly. */
+    /**
+     * Every slice of a plan within both critical limits, the slices covering the cut side
+     * exactly: at one kernel thread, where no band is made for the pool.
+     */
     @ParameterizedTest(name = "{0} x {1} x {2} f32={3}")
     @CsvSource({"1, 1, 262144, false", "1, 2000, 2000, false", "4000, 1, 4000, false", "4000, 1, 4000, true",
             "2048, 2048, 1, false", "4000, 8, 1000, false", "8, 8, 100000, true", "300, 5000, 8, false", "5, 3, 999983, false"})
     void slicesStayWithinTheCriticalLimits(long m, long n, long k, boolean f32) {
+        Matmul.setThreads(1);
+        try {
+            ElementType type = f32 ? ElementType.F32 : ElementType.F64;
+            assertSlices(CriticalPolicyTest.rowMajor(m, n, k), type, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS,
+                    HeapGemm.CRITICAL_MAX_BYTES, 0);
+        } finally {
+            Matmul.resetThreads();
+        }
+    }
+
+    /**
+     * At two kernel threads and no budget, bands large enough for the pool, each within a
+     * pooled call's limits and reaching {@code MM_PARALLEL_MIN_MNK}, where those limits
+     * allow it; the critical bands otherwise (a dot product's runs of k, bands that cannot
+     * reach the pool within 4 MiB: f64 vector x matrix and outer product), and under a budget.
+     */
+    @ParameterizedTest(name = "{0} x {1} x {2} f32={3}: pooled {4}")
+    @CsvSource({"4000, 8, 1000, false, true", "4000, 8, 1000, true, true", "4000, 1, 4000, false, false",
+            "4000, 1, 4000, true, true",
+            "1, 2000, 2000, false, false", "2000, 2000, 1, false, false", "2048, 2048, 1, false, false",
+            "1, 2000, 2000, true, true", "2000, 2000, 1, true, true",
+            "1, 1, 262144, false, false", "8, 8, 100000, true, false", "300, 5000, 8, false, true"})
+    void bandsForThePoolReachIt(long m, long n, long k, boolean f32, boolean pooled) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "two threads need two cores");
+        org.junit.jupiter.api.Assumptions.assumeTrue(!Matmul.info().kernel().equals("generic"), "the portable kernel keeps 64^3");
         ElementType type = f32 ? ElementType.F32 : ElementType.F64;
         GemmShape shape = CriticalPolicyTest.rowMajor(m, n, k);
+        Matmul.setThreads(2);
+        try {
+            if (pooled) {
+                assertSlices(shape, type, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_RUN_BYTES,
+                        HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS);
+            } else {
+                assertSlices(shape, type, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, HeapGemm.CRITICAL_MAX_BYTES, 0);
+            }
+            Matmul.withThreads(2, () -> assertSlices(shape, type, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS,
+                    HeapGemm.CRITICAL_MAX_BYTES, 0));
+        } finally {
+            Matmul.resetThreads();
+        }
+    }
+
+    /**
+     * The plan's slices cover the cut side exactly, each within the limits and, for
+     * bands, at least {@code MIN_BAND} wide and {@code minMultiplyAdds} of work.
+     */
+    private static void assertSlices(GemmShape shape, ElementType type, long maxMultiplyAdds, long maxBytes, long minMultiplyAdds) {
+        long m = shape.m(), n = shape.n(), k = shape.k();
         ThinSlices.Plan plan = ThinSlices.plan(shape, type);
         assertNotNull(plan, shape.toString());
         long covered = 0;
+        long largest = 0;
         for (long s = 0; s < plan.count(); s++) {
             assertEquals(covered, plan.start(s));
             long size = plan.size(s);
@@ -121,14 +171,19 @@ class ThinSlicesTest {
             long pn = plan.side() == ThinSlices.Side.COLUMNS ? size : n;
             long pk = plan.side() == ThinSlices.Side.DEPTH ? size : k;
             long touched = (pm * pk + pk * pn + pm * pn) * type.bytes();
-            assertTrue(touched <= HeapGemm.CRITICAL_MAX_BYTES, plan + ": slice " + s + " touches " + touched + " bytes");
-            assertTrue(pm * pn * pk <= HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, plan + ": slice " + s);
+            assertTrue(touched <= maxBytes, plan + ": slice " + s + " touches " + touched + " bytes");
+            assertTrue(pm * pn * pk <= maxMultiplyAdds, plan + ": slice " + s);
+            assertTrue(pm * pn * pk >= minMultiplyAdds, plan + ": slice " + s + " does not reach the pool");
             if (plan.side() != ThinSlices.Side.DEPTH && plan.count() > 1) {
                 assertTrue(size >= ThinSlices.MIN_BAND, plan + ": slice " + s + " is " + size + " wide");
             }
+            largest = Math.max(largest, pm * pn * pk);
             covered += size;
         }
         assertEquals(plan.length(), covered);
+        if (minMultiplyAdds == 0 && plan.count() > 1) {
+            assertTrue(largest <= HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, plan + ": a band made for the pool");
+        }
     }
 
     /** Not thin, tiny, or no slice fits the limits (a whole operand each slice needs is too big): staged as before. */
