@@ -33,8 +33,8 @@ public final class SafepointProbe {
         SQUARE_64("64 x 64 x 64 (a small critical call)", 64, 64, 64, 1.0, 0.0),
         SQUARE_128("128 x 128 x 128 (a critical call on the kernel's threads)", 128, 128, 128, 1.0, 0.0),
         PANEL_4000("4000 x 8 x 1000 (a panel: bands on the kernel's threads)", 4000, 8, 1000, 1.0, 0.0),
-        MATVEC_4000("4000 x 1 x 4000 (matrix x vector: bands on the kernel's threads)", 4000, 1, 4000, 1.0, 0.0),
-        OUTER_2000("2000 x 2000 x 1 (an outer product: bands on the kernel's threads)", 2000, 2000, 1, 1.0, 0.0),
+        MATVEC_4000("4000 x 1 x 4000 (matrix x vector: critical bands, f64's would need 7 MB to reach the pool)", 4000, 1, 4000, 1.0, 0.0),
+        OUTER_2000("2000 x 2000 x 1 (an outer product: critical bands, likewise)", 2000, 2000, 1, 1.0, 0.0),
         BATCH_8("a batch of 4096 8 x 8 x 8 (an in-place run on the kernel's threads)", 8, 8, 8, 1.0, 0.0, 4096),
         NO_CALLS("no calls: the allocating thread alone (the floor)", 0, 0, 0, 1.0, 0.0);
 

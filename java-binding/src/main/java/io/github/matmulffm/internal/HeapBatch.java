@@ -11,9 +11,10 @@ import java.lang.foreign.MemorySegment;
  * of products, each run one critical downcall within the limits: the collector is held
  * off for one run at a time, and no copy is made (for products of n = 8 to 64 a copy
  * costs more than the product). With no thread budget and more than one kernel thread
- * (no more than the cores), the runs may be as large as a pooled single product ({@link
- * HeapGemm.Pooled}, up to 4 MiB spanned), so that each reaches {@code MM_PARALLEL_MIN_MNK}
- * and the kernel spreads it over its pool;</li>
+ * (no more than the cores), the runs may hold up to {@link HeapGemm.Pooled#MAX_MULTIPLY_ADDS}
+ * and span up to {@link HeapGemm.Pooled#MAX_RUN_BYTES}, so that each reaches {@code
+ * MM_PARALLEL_MIN_MNK} and the kernel spreads it over its pool; what is left below that
+ * runs in critical-sized runs;</li>
  * <li>a batch of larger products is staged off-heap in chunked copies, run on the pool,
  * and only each product's m x n window of C is copied back: other threads may own the
  * gaps between them.</li>
@@ -48,12 +49,9 @@ public final class HeapBatch {
             NativeBatch.call(type, true, batch, alpha, a, batch.aSpan(), b, batch.bSpan(), beta, c, batch.cSpan());
             return;
         }
-        long run = productsPerPooledCall(batch, type);
-        if (run == 0) {
-            run = productsPerCriticalCall(batch, type);
-        }
-        if (run > 0) {
-            inPlaceRuns(type, batch, run, alpha, a, b, beta, c);
+        long critical = productsPerCriticalCall(batch, type);
+        if (critical > 0) {
+            inPlaceRuns(type, batch, productsPerPooledCall(batch, type), critical, alpha, a, b, beta, c);
             return;
         }
         long cBytes = c.isNative() ? 0 : batch.cSpan() * type.bytes();
@@ -100,7 +98,8 @@ public final class HeapBatch {
      * limits allow, and only the last, shorter one runs on the caller.
      */
     static long productsPerPooledCall(BatchShape batch, ElementType type) {
-        if (!HeapGemm.Pooled.spreadsRuns()) {
+        // Products past the critical limit are staged as a whole (a single one is, past 512 KiB).
+        if (!HeapGemm.Pooled.spreadsRuns() || batch.item().multiplyAdds() > HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS) {
             return 0;
         }
         long most = productsWithin(batch, type, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_RUN_BYTES);
@@ -132,15 +131,28 @@ public final class HeapBatch {
         return Math.max(1, Math.min(batch.count(), Math.min(byWork, byBytes)));
     }
 
-    private static void inPlaceRuns(ElementType type, BatchShape batch, long run, double alpha, MemorySegment a,
-                                    MemorySegment b, double beta, MemorySegment c) {
+    /**
+     * Consecutive runs of {@code pooled} products (0: none) while what is left reaches the
+     * pool, then runs of {@code critical}: a remainder the kernel would run on the caller
+     * stays within the critical limits.
+     */
+    private static void inPlaceRuns(ElementType type, BatchShape batch, long pooled, long critical, double alpha,
+                                    MemorySegment a, MemorySegment b, double beta, MemorySegment c) {
         long bytes = type.bytes();
+        long run;
         for (long first = 0; first < batch.count(); first += run) {
-            BatchShape part = batch.withCount(Math.min(run, batch.count() - first));
+            run = nextRun(batch.count() - first, batch.item().multiplyAdds(), pooled, critical);
+            BatchShape part = batch.withCount(run);
             NativeBatch.call(type, true, part, alpha, from(a, first * batch.strideA() * bytes, part.aSpan() * bytes),
                     part.aSpan(), from(b, first * batch.strideB() * bytes, part.bSpan() * bytes), part.bSpan(), beta,
                     from(c, first * batch.strideC() * bytes, part.cSpan() * bytes), part.cSpan());
         }
+    }
+
+    /** The next run's products, {@code left} products of {@code each} multiply-adds still to run. */
+    static long nextRun(long left, long each, long pooled, long critical) {
+        long longest = Math.min(pooled, left);
+        return pooled > 0 && longest * each >= HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS ? longest : Math.min(critical, left);
     }
 
     private static MemorySegment from(MemorySegment whole, long offset, long bytes) {

@@ -13,8 +13,8 @@ import java.lang.foreign.MemorySegment;
  * copied off-heap: such a product does a few multiply-adds per element, so a copy would cost
  * as much as the product itself, and one critical call over all of it would hold off the
  * garbage collector for the whole product. Where {@link HeapGemm.Pooled#spreadsRuns} and a
- * pooled call's limits allow bands that reach {@code MM_PARALLEL_MIN_MNK}, the bands are
- * that large instead, and the kernel spreads each over its pool.
+ * pooled call's limits allow bands of C that reach {@code MM_PARALLEL_MIN_MNK}, the bands are
+ * that large instead, and the kernel spreads each over its pool (runs of k stay critical).
  *
  * <p>The slices are bands of C's rows or columns (the long side of C), each a product the
  * kernel computes by the same path as the whole (a band is never narrower than
@@ -65,18 +65,20 @@ final class ThinSlices {
     }
 
     /**
-     * How to cut a thin product into slices within the critical limits, or null when it is
-     * not thin or no cut fits them (the caller then stages the operands off-heap).
+     * How to cut a thin product into slices within the critical limits (bands within a
+     * pooled call's limits where those reach the pool), or null when it is not thin or no
+     * cut fits them (the caller then stages the operands off-heap).
      */
     static Plan plan(GemmShape shape, ElementType type) {
         if (!isThin(shape)) {
             return null;
         }
         Side preferred = side(shape);
-        if ((preferred != Side.DEPTH || shape.m() + shape.n() > 2 * THIN_MAX) && HeapGemm.Pooled.spreadsRuns()) {
-            // Slices large enough for the kernel to spread each over its pool, where the
-            // limits of a pooled call allow them. Not a dot product's runs of k: the kernel
-            // shares a product by C's rows or columns, and C is small on both sides.
+        if (preferred != Side.DEPTH && HeapGemm.Pooled.spreadsRuns()) {
+            // Bands large enough for the kernel to spread each over its pool, where the
+            // limits of a pooled call allow them. Not runs of k: their sums are grouped by
+            // the runs, so longer runs at some thread settings would change the bits with
+            // the setting; bands give every element the off-heap call's bits at any size.
             Plan pooled = plan(shape, type, preferred, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_RUN_BYTES);
             if (pooled != null && pooled.length() / pooled.count() * (shape.multiplyAdds() / pooled.length())
                     >= HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS) {

@@ -227,7 +227,7 @@ class CriticalPolicyTest {
     @ParameterizedTest(name = "{0}^3 x {1}, shared {2}: pooled {3}")
     @CsvSource({"8, 4096, none, true", "8, 1728, none, true", "8, 2800, none, true", "32, 512, none, true",
             "32, 512, b, true", "32, 650, none, true", "6, 4724, none, true", "16, 1000, ab, true", "64, 100, a, true",
-            "2, 200000, none, false", "8, 1000, none, false", "8, 1727, none, false"})
+            "2, 200000, none, false", "8, 1000, none, false", "8, 1727, none, false", "100, 10, none, false"})
     void heapBatchRunsTakeThePoolOnlyWhereTheyReachIt(int n, int count, String shared, boolean pooled) {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "two kernel threads need two cores");
         GemmShape item = rowMajor(n, n, n);
@@ -271,6 +271,32 @@ class CriticalPolicyTest {
         } finally {
             Matmul.resetThreads();
         }
+    }
+
+    /**
+     * The runs a heap batch is cut into: pooled ones while what is left reaches the pool,
+     * then critical ones, so a remainder the kernel runs on the caller stays within the
+     * critical limits; every product exactly once.
+     */
+    @ParameterizedTest(name = "{0} products, pooled {1}, critical {2}")
+    @CsvSource({"3455, 1728, 341", "4096, 2048, 341", "4100, 2048, 341", "1000, 0, 341", "650, 60, 8"})
+    void runsAfterThePoolStayCritical(long count, long pooled, long critical) {
+        long each = 512;
+        long threshold = HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS;
+        long covered = 0;
+        boolean pooledPhase = true;
+        while (covered < count) {
+            long run = HeapBatch.nextRun(count - covered, each, pooled, critical);
+            assertTrue(run >= 1 && run <= count - covered, "run " + run);
+            if (run * each >= threshold) {
+                assertTrue(pooledPhase && run <= pooled, "a pooled run of " + run + " after a critical one");
+            } else {
+                pooledPhase = false;
+                assertTrue(run <= critical, "a run of " + run + " below the pool is past the critical limit " + critical);
+            }
+            covered += run;
+        }
+        assertEquals(count, covered);
     }
 
     private static double spanned(BatchShape batch) {

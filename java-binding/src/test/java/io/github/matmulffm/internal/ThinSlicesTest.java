@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -125,14 +126,15 @@ class ThinSlicesTest {
     /**
      * At two kernel threads and no budget, bands large enough for the pool, each within a
      * pooled call's limits and reaching {@code MM_PARALLEL_MIN_MNK}, where those limits
-     * allow it; the critical bands otherwise (a dot product's runs of k, bands that cannot
-     * reach the pool within 4 MiB: f64 vector x matrix and outer product), and under a budget.
+     * allow it; the critical slices otherwise (runs of k: a dot product, a row-major vector x
+     * matrix; bands that cannot reach the pool within 4 MiB: an f64 outer product), and under
+     * a budget.
      */
     @ParameterizedTest(name = "{0} x {1} x {2} f32={3}: pooled {4}")
     @CsvSource({"4000, 8, 1000, false, true", "4000, 8, 1000, true, true", "4000, 1, 4000, false, false",
             "4000, 1, 4000, true, true",
             "1, 2000, 2000, false, false", "2000, 2000, 1, false, false", "2048, 2048, 1, false, false",
-            "1, 2000, 2000, true, true", "2000, 2000, 1, true, true",
+            "1, 2000, 2000, true, false", "2000, 2000, 1, true, true",
             "1, 1, 262144, false, false", "8, 8, 100000, true, false", "300, 5000, 8, false, true"})
     void bandsForThePoolReachIt(long m, long n, long k, boolean f32, boolean pooled) {
         org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "two threads need two cores");
@@ -152,6 +154,46 @@ class ThinSlicesTest {
         } finally {
             Matmul.resetThreads();
         }
+    }
+
+    /**
+     * A heap thin product's bits do not depend on the thread setting or a budget, though the
+     * slices do (pooled bands at two threads, critical ones at one or under a budget).
+     */
+    @ParameterizedTest(name = "{0} x {1} x {2} f32={3}")
+    @CsvSource({"4000, 8, 1000, false", "1, 2000, 2000, true", "2000, 2000, 1, true", "4000, 1, 4000, true",
+            "5, 3, 99999, false", "300, 5000, 8, false"})
+    void heapBitsDoNotDependOnTheThreadSetting(int m, int n, int k, boolean f32) {
+        SplitMix64 r = new SplitMix64(m * 7919L + n * 31L + k);
+        double[] a = fill(r, m * k), b = fill(r, k * n), c = fill(r, m * n);
+        double[][] results = new double[3][];
+        for (int setting = 0; setting < 3; setting++) {
+            double[][] out = new double[1][];
+            Runnable call = f32 ? () -> {
+                float[] cf = toFloat(c);
+                Matmul.sgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, k, 0.5f, toFloat(a), k,
+                        toFloat(b), n, -1f, cf, n);
+                out[0] = wide(cf);
+            } : () -> {
+                double[] cd = c.clone();
+                Matmul.dgemm(Layout.ROW_MAJOR, Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, k, 0.5, a, k, b, n, -1, cd, n);
+                out[0] = cd;
+            };
+            Matmul.setThreads(setting == 0 ? 1 : 2);
+            try {
+                if (setting == 2) {
+                    Matmul.withThreads(1, call);
+                } else {
+                    call.run();
+                }
+            } finally {
+                Matmul.resetThreads();
+            }
+            results[setting] = out[0];
+            assertEquals(c.length, results[setting].length);
+        }
+        assertTrue(Arrays.equals(results[0], results[1]), "one thread and two give different bits");
+        assertTrue(Arrays.equals(results[0], results[2]), "a budget of one and none give different bits");
     }
 
     /**
