@@ -94,7 +94,11 @@ public final class HeapGemm {
          * hold up the collector).
          */
         static boolean allowed() {
-            return ThreadBudget.current() == 0 && Downcalls.LIBRARY.numThreads() <= Runtime.getRuntime().availableProcessors();
+            return allowed(Downcalls.LIBRARY.numThreads());
+        }
+
+        private static boolean allowed(int kernelThreads) {
+            return ThreadBudget.current() == 0 && kernelThreads <= Runtime.getRuntime().availableProcessors();
         }
 
         /**
@@ -104,7 +108,12 @@ public final class HeapGemm {
          * limit in place (not the portable one).
          */
         static boolean spreadsRuns() {
-            return MAX_MULTIPLY_ADDS > CRITICAL_MAX_MULTIPLY_ADDS && Downcalls.LIBRARY.numThreads() >= 2 && allowed();
+            if (MAX_MULTIPLY_ADDS <= CRITICAL_MAX_MULTIPLY_ADDS) {
+                return false;
+            }
+            // One downcall for the setting, read once.
+            int kernelThreads = Downcalls.LIBRARY.numThreads();
+            return kernelThreads >= 2 && allowed(kernelThreads);
         }
     }
 

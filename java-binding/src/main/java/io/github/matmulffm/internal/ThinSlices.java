@@ -79,9 +79,9 @@ final class ThinSlices {
             // limits of a pooled call allow them. Not runs of k: their sums are grouped by
             // the runs, so longer runs at some thread settings would change the bits with
             // the setting; bands give every element the off-heap call's bits at any size.
-            Plan pooled = plan(shape, type, preferred, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_RUN_BYTES);
-            if (pooled != null && pooled.length() / pooled.count() * (shape.multiplyAdds() / pooled.length())
-                    >= HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS) {
+            Plan pooled = plan(shape, type, preferred, HeapGemm.Pooled.MAX_MULTIPLY_ADDS, HeapGemm.Pooled.MAX_RUN_BYTES,
+                    HeapGemm.PARALLEL_MIN_MULTIPLY_ADDS);
+            if (pooled != null) {
                 return pooled;
             }
         }
@@ -122,10 +122,16 @@ final class ThinSlices {
     }
 
     private static Plan plan(GemmShape shape, ElementType type, Side side) {
-        return plan(shape, type, side, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, HeapGemm.CRITICAL_MAX_BYTES);
+        return plan(shape, type, side, HeapGemm.CRITICAL_MAX_MULTIPLY_ADDS, HeapGemm.CRITICAL_MAX_BYTES, 0);
     }
 
-    private static Plan plan(GemmShape shape, ElementType type, Side side, long maxMultiplyAdds, long maxBytes) {
+    /**
+     * Slices within {@code maxMultiplyAdds} and {@code maxBytes} each, the narrowest of at
+     * least {@code minMultiplyAdds} (the pool's threshold for bands made for it, else 0),
+     * or null.
+     */
+    private static Plan plan(GemmShape shape, ElementType type, Side side, long maxMultiplyAdds, long maxBytes,
+                             long minMultiplyAdds) {
         long m = shape.m();
         long n = shape.n();
         long k = shape.k();
@@ -158,6 +164,9 @@ final class ThinSlices {
         }
         long count = Math.ceilDiv(length, units);
         long narrowest = length / count;
+        if (narrowest * macsPerUnit < minMultiplyAdds) {
+            return null;
+        }
         if (side != Side.DEPTH && count > 1
                 && (narrowest < MIN_BAND || narrowest * macsPerUnit < THIN_MIN_MULTIPLY_ADDS)) {
             return null;
