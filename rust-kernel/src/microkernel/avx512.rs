@@ -92,6 +92,17 @@ macro_rules! avx512_kernel {
             // vector is then a whole cache line.
             let stream = t.stream_c && beta_zero && (t.c as usize) % 64 == 0 && (t.rsc * std::mem::size_of::<$t>()) % 64 == 0;
             if t.csc == 1 && t.m_eff == RX && t.n_eff == nr_eff {
+                if stream {
+                    for i in 0..RX {
+                        let row = t.c.add(i * t.rsc);
+                        for v in 0..NV {
+                            // SAFETY: full tile: all RX x nr_eff elements lie inside the
+                            // window; cp is vector-aligned (checked above).
+                            $stream(row.add(v * L), $mul(acc[i][v], alpha));
+                        }
+                    }
+                    return;
+                }
                 for i in 0..RX {
                     let row = t.c.add(i * t.rsc);
                     for v in 0..NV {
@@ -101,12 +112,7 @@ macro_rules! avx512_kernel {
                         if !beta_zero {
                             r = $fmadd($load(cp), beta, r);
                         }
-                        if stream {
-                            // SAFETY: as above; and cp is vector-aligned (checked above).
-                            $stream(cp, r);
-                        } else {
-                            $store(cp, r);
-                        }
+                        $store(cp, r);
                     }
                 }
                 return;
