@@ -59,7 +59,23 @@ const PANEL_B_BYTES: usize = 256 << 10;
 /// copy of the largest operand) would read and write it once more for nothing.
 pub(crate) fn takes_panel_path<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     let nr = K::BLOCKING.nr;
-    K::SMALL_PATH && p.n <= nr && p.a.col_stride == 1 && p.k.saturating_mul(nr * std::mem::size_of::<T>()) <= PANEL_B_BYTES
+    K::SMALL_PATH && p.n <= nr && p.a.col_stride == 1 && panel_b_bytes::<T>(p, nr) <= PANEL_B_BYTES
+}
+
+/// The bytes of op(B) the panel path keeps in cache: op(B)'s rows as they lie when it reads
+/// them in place (a matrix x vector reads k elements, not k x NR of padding: with AVX-512's
+/// NR of 24, 4000 x 1 x 4000 counted 768 KB and left the panel path for a slower one), else
+/// the packed k x NR panel. Depends only on k, n and op(B)'s strides, never on m, so every
+/// band of rows of a product takes the product's path.
+fn panel_b_bytes<T>(p: &Gemm<T>, nr: usize) -> usize {
+    let size = std::mem::size_of::<T>();
+    let row_bytes = if b_read_in_place::<T>(p) {
+        // Rows closer than a cache line share lines; farther ones take whole lines each.
+        p.b.row_stride.saturating_mul(size).min(round_up(p.n * size, 64))
+    } else {
+        nr * size
+    };
+    p.k.saturating_mul(row_bytes)
 }
 
 /// Whether the small and panel paths read op(B) where it is: its rows contiguous, and not
