@@ -205,7 +205,7 @@ bench: build
 bench-quick: build
 	$(call RUN_SUITE,bench-quick,quick,$(QUICK_RESULTS))
 
-# Fails when the kernel through FFM falls below 10x java-naive (n = 200) or 0.5x OpenBLAS (n = 512).
+# Fails when the kernel through FFM falls below 10x java-naive (n = 200) or 0.65x OpenBLAS (n = 512).
 bench-guard:
 	java $(BENCH_CP).Guard $(QUICK_RESULTS)
 
