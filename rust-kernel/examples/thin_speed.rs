@@ -1,6 +1,7 @@
 //! Thin products through the C ABI against the memory roof (bytes read and written / this
 //! machine's read bandwidth, measured here by a streaming sum): `cargo run --release
-//! --example thin_speed -- [reps]`. For profiling the thin paths; the benchmark figures
+//! --example thin_speed -- [reps] [threads]`
+//! (`THIN_ONLY=4000x8x1000col` for one shape). For profiling the thin paths; the benchmark figures
 //! come from JMH (`ThinBenchmark`).
 use matmul_kernel::*;
 use std::time::Instant;
@@ -16,6 +17,10 @@ fn best(reps: usize, mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let reps: usize = std::env::args().nth(1).map_or(20, |a| a.parse().expect("a number"));
+    if let Some(threads) = std::env::args().nth(2) {
+        assert_eq!(mm_set_num_threads(threads.parse().expect("a number")), MM_OK);
+    }
+    println!("threads: {}, kernel: {}", mm_get_num_threads(), unsafe { std::ffi::CStr::from_ptr(mm_kernel_name()) }.to_str().unwrap());
     let big: Vec<f64> = (0..(32usize << 20)).map(|i| (i % 13) as f64).collect();
     let read = best(reps.min(5), || {
         let mut lanes = [0.0f64; 8];
@@ -32,10 +37,17 @@ fn main() {
         (4000, 1, 4000, MM_ROW_MAJOR), (4000, 1, 4000, MM_COL_MAJOR), (2000, 2000, 1, MM_ROW_MAJOR), (2000, 2000, 4, MM_COL_MAJOR),
         (4000, 2, 1000, MM_ROW_MAJOR), (4000, 4, 1000, MM_ROW_MAJOR), (4000, 8, 1000, MM_ROW_MAJOR), (4000, 4, 1000, MM_COL_MAJOR), (4000, 8, 1000, MM_COL_MAJOR)] {
         let row = layout == MM_ROW_MAJOR;
+        let name = format!("{m}x{n}x{k}{}", if row { "row" } else { "col" });
+        if std::env::var("THIN_ONLY").is_ok_and(|only| only != name) {
+            continue;
+        }
         let (lda, ldb, ldc) = if row { (k, n, n) } else { (m, k, m) };
         let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 * 0.25 - 0.5).collect();
         let b: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 * 0.5 - 1.0).collect();
-        let mut c = vec![0.0f64; m * n];
+        // C on a cache-line boundary, as the benchmark's segments are (`Arena.allocate(.., 64)`).
+        let mut c_buf = vec![0.0f64; m * n + 8];
+        let skip = c_buf.as_ptr().align_offset(64);
+        let c = &mut c_buf[skip..skip + m * n];
         let t = best(reps, || {
             // SAFETY: every length is its Vec's.
             let status = unsafe {

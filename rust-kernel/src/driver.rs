@@ -117,14 +117,22 @@ const STREAM_C_MIN_BYTES: usize = 16 << 20;
 /// (beta == 0, one k block: an outer product, 2000 x 2000 x 1), row-major-contiguous and
 /// past the caches. One core writing through the caches reads every line of C first and
 /// is bound by how many misses it keeps in flight: on this VM 32 MB took 2.4 ms with plain
-/// stores and 1.5 ms with streaming ones (read bandwidth: 2.0 ms). Two cores saturate the
-/// memory either way (1.33 against 1.45 ms), so the parallel pieces store normally. The
-/// values stored are the same: only where they go differs.
+/// stores and 1.5 ms with streaming ones (read bandwidth: 2.0 ms). The parallel pieces of
+/// such a product stream too where their rows are whole cache lines (`piece`): two cores
+/// storing plainly took 1.13-1.39 ms, streaming 0.99-1.02 (AVX2, Zen 4, 2000 x 2000 x 1).
+/// The values stored are the same: only where they go differs.
 pub fn streams_c<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     p.beta == T::ZERO
         && p.k <= K::BLOCKING.kc
         && p.c.col_stride == 1
         && p.m.saturating_mul(p.n).saturating_mul(std::mem::size_of::<T>()) >= STREAM_C_MIN_BYTES
+}
+
+/// Whether every row of every piece of C (NR-tile runs from C's origin) starts and ends
+/// on a cache line, or at C's row ends.
+fn pieces_own_whole_lines<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
+    let size = std::mem::size_of::<T>();
+    (p.c.ptr as usize) % 64 == 0 && (p.c.row_stride * size) % 64 == 0 && (K::BLOCKING.nr * size) % 64 == 0
 }
 
 /// Non-temporal stores are ordered by nothing but a store fence: without one, another
@@ -264,8 +272,17 @@ pub fn piece<T: Element, K: Microkernel<T>>(
     // A small piece reads its operands in place, as a small call does (same arithmetic:
     // the tile grid stays anchored at C's origin since r0 and c0 are on tile boundaries).
     let sub = sub_problem(p, (r0, r1), (c0, c1));
+    // The pieces of a product whose C streams (an outer product) stream theirs too: two
+    // threads writing through the caches read every line of C first, as one does. Only
+    // where every piece's rows are whole cache lines: two cores streaming the halves of
+    // one line took 2000 x 2000 x 1 from 1.6 ms to 7.5 (AVX2, C 32 bytes off a line).
+    let stream_c = streams_c::<T, K>(p) && pieces_own_whole_lines::<T, K>(p);
     if takes_small_path::<T, K>(&sub) {
-        return gemm_small::<T, K>(&sub);
+        let done = small_streaming::<T, K>(&sub, stream_c);
+        if stream_c {
+            fence_streamed_stores();
+        }
+        return done;
     }
     if takes_panel_path::<T, K>(&sub) {
         return gemm_panel::<T, K>(&sub);
@@ -297,8 +314,11 @@ pub fn piece<T: Element, K: Microkernel<T>>(
                     }
                 };
                 // SAFETY: both blocks packed above for these rows, columns and steps.
-                unsafe { block_tiles::<T, K>(p, a_buf, b_buf, kc, beta, (ic, mc), (c0, nc), false) };
+                unsafe { block_tiles::<T, K>(p, a_buf, b_buf, kc, beta, (ic, mc), (c0, nc), stream_c) };
             }
+        }
+        if stream_c {
+            fence_streamed_stores();
         }
         Ok(())
     })
@@ -318,11 +338,17 @@ pub fn shared_a_len(m: usize, k: usize, bl: crate::blocking::Blocking) -> (usize
 /// Public for tests, which check it against the packed path bit for bit; callers must
 /// only pass kernels with `SMALL_PATH`.
 pub fn gemm_small<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
+    small_streaming::<T, K>(p, false)
+}
+
+/// [`gemm_small`], writing C with non-temporal stores where `stream_c` (a piece of a
+/// product that `streams_c`).
+fn small_streaming<T: Element, K: Microkernel<T>>(p: &Gemm<T>, stream_c: bool) -> Result<(), AllocError> {
     assert!(K::SMALL_PATH, "kernel cannot read unpacked operands");
     let nr = K::BLOCKING.nr;
     if b_read_in_place::<T>(p) {
         // SAFETY: B is read in place, the caller's contract for `p`.
-        unsafe { small_tiles::<T, K>(p, std::ptr::null()) };
+        unsafe { small_tiles::<T, K>(p, std::ptr::null(), stream_c) };
         return Ok(());
     }
     // B's columns are strided: pack it once (k x n), then stream the panels.
@@ -331,7 +357,7 @@ pub fn gemm_small<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), Allo
         // SAFETY: op(B) is k x n; buf holds k * round_up(n, nr) elements.
         unsafe {
             pack_b(nr, p.b, p.k, p.n, buf);
-            small_tiles::<T, K>(p, buf);
+            small_tiles::<T, K>(p, buf, stream_c);
         }
         Ok(())
     })
@@ -437,7 +463,7 @@ const SMALL_B_L1_BYTES: usize = 16 << 10;
 ///
 /// # Safety
 /// `p` describes valid operands; a non-null `b_buf` holds op(B) packed in NR panels.
-unsafe fn small_tiles<T: Element, K: Microkernel<T>>(p: &Gemm<T>, b_buf: *const T) {
+unsafe fn small_tiles<T: Element, K: Microkernel<T>>(p: &Gemm<T>, b_buf: *const T, stream_c: bool) {
     let (mr, nr) = (K::BLOCKING.mr, K::BLOCKING.nr);
     let b_packed = !b_buf.is_null();
     let tile = |ir: usize, jr: usize| {
@@ -459,7 +485,7 @@ unsafe fn small_tiles<T: Element, K: Microkernel<T>>(p: &Gemm<T>, b_buf: *const 
             csc: p.c.col_stride,
             m_eff: mr.min(p.m - ir),
             n_eff: nr.min(p.n - jr),
-            stream_c: false,
+            stream_c,
         };
         // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff and
         // columns jr..jr+n_eff are inside op(A), op(B) and C.

@@ -324,8 +324,10 @@ fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, dims: (usize, usize,
 
 /// A C past the caches that one thread writes once (beta 0, one k block) goes out with
 /// non-temporal stores where its rows are vector-aligned (`driver::streams_c`). The values
-/// are the plain stores' (C one element off alignment, and two threads, store normally),
-/// the padding between rows is untouched, and they are right (against the naive loop).
+/// are the plain stores' (C one element off alignment stores normally), two threads stream
+/// their pieces where each piece's rows are whole cache lines and store normally where
+/// not, the padding between rows is untouched, and the values are right (against the naive
+/// loop).
 fn streamed_c<T: Kernels>() {
     let wide = 8 / std::mem::size_of::<T>(); // f32 rows twice as long: the same bytes
     // Aligned rows with 64 bytes of padding; and rows whose length breaks the alignment of
@@ -355,10 +357,13 @@ fn streamed_c<T: Kernels>() {
             let (streamed, at_s) = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, 0);
             let (plain, at_p) = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, 1);
             let (two, at_t) = outer_into::<T>(kind, 2, (m, n, k, ldc), &a, &b, &store, 0);
+            let (two_plain, at_tp) = outer_into::<T>(kind, 2, (m, n, k, ldc), &a, &b, &store, 1);
             let want = window(&streamed, at_s);
             assert!(want == window(&plain, at_p), "{}: {m}x{n}x{k}: streamed and plain stores differ", kind.name());
             assert!(want == window(&two, at_t), "{}: {m}x{n}x{k}: one and two threads differ", kind.name());
+            assert!(want == window(&two_plain, at_tp), "{}: {m}x{n}x{k}: two threads, off alignment, differ", kind.name());
             assert!(untouched(&streamed, at_s) && untouched(&plain, at_p), "{}: {m}x{n}x{k}: padding written", kind.name());
+            assert!(untouched(&two, at_t) && untouched(&two_plain, at_tp), "{}: {m}x{n}x{k}: two threads wrote padding", kind.name());
             for (i, j) in [(0, 0), (m - 1, n - 1), (m / 2, n / 3), (17, n - 5)] {
                 let exact: f64 = (0..k).map(|l| a[i * k + l].to_f64() * b[l * n + j].to_f64()).sum::<f64>() * 0.75;
                 let got = streamed[at_s + i * ldc + j].to_f64();
