@@ -102,7 +102,9 @@ fn run_on<T: Element, K: Microkernel<T>>(kind: KernelKind, p: &Gemm<T>, threads:
 /// contiguous, from `PANEL_MIN_ROWS` rows) go to the panel path instead where the kernel has
 /// one: its tiles stream MR rows of A at once, and a single stream per row left bandwidth
 /// unused (4000 x 2 x 1000 row-major, AVX2: 1.65 ms in `thin`, 1.04 ms as a panel).
-fn takes_thin<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
+/// A function of the shape, the strides and `K`'s constants only: public so that tests ask
+/// every kernel's decision on any CPU, not only the kernels this one runs.
+pub fn takes_thin<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     // thin::takes leaves min(m, n) <= THIN_MAX < PANEL_MIN_ROWS: with m that large, C is tall.
     thin::takes(p) && !(p.m >= thin::PANEL_MIN_ROWS && driver::takes_panel_path::<T, K>(p))
 }

@@ -5,7 +5,6 @@ mod common;
 
 use common::{kinds, Case, Problem};
 use matmul_kernel::gemm::row_major_c;
-use matmul_kernel::dispatch::KernelKind;
 use matmul_kernel::microkernel::Kernels;
 use matmul_kernel::thin::{self, THIN_MAX, THIN_MIN_MNK};
 
@@ -63,44 +62,38 @@ fn thin_matches_reference_f32() {
 
 /// Tall thin products with op(A)'s rows contiguous go to the panel path where the kernel
 /// has one (it reads MR rows of A at once), from `PANEL_MIN_ROWS` rows; the others, and
-/// every thin product on the portable kernel, stay thin.
+/// every thin product on the portable kernel, stay thin. Asked of every kernel's
+/// constants directly (a pure function of the shape), so the AVX-512 and NEON decisions
+/// are checked on CPUs that cannot run those kernels.
 #[test]
 fn tall_row_major_products_leave_thin_for_the_panel_path() {
-    let thin_on = |kind, case: Case| {
-        let p = Problem::<f64>::new(case, 1);
-        let mut c = p.c.data.clone();
-        matmul_kernel::gemm::takes_thin_on(kind, &row_major_c(&p.gemm_over(&mut c)))
-    };
-    for kind in kinds() {
-        let (nr, panels) = panel_kernel(kind);
-        let panel_min = thin::PANEL_MIN_ROWS;
-        assert_eq!(thin_on(kind, Case::new(1000, 2, 500)), !panels, "{}", kind.name());
-        // op(B) read in place holds k elements of a vector, whatever NR is...
-        assert_eq!(thin_on(kind, Case::new(4000, 1, 4000)), !panels, "{}", kind.name());
-        // ... and packed (its columns strided), k x NR of them, past 256 KiB with AVX-512's 24.
-        assert_eq!(thin_on(kind, Case::new(4000, 1, 4000).variant(4)), !panels || nr * 4000 * 8 > (256 << 10), "{}", kind.name());
-        assert_eq!(thin_on(kind, Case::new(panel_min, 1, 900)), !panels, "{}", kind.name());
-        assert!(thin_on(kind, Case::new(panel_min - 1, 1, 900)), "{}", kind.name());
-        // A transposed: its rows are strided, the thin columns form streams it.
-        assert!(thin_on(kind, Case::new(1000, 2, 500).variant(2)), "{}", kind.name());
-        // C with few rows (vector x matrix): thin in every form.
-        assert!(thin_on(kind, Case::new(2, 1000, 500)), "{}", kind.name());
-        assert!(thin_on(kind, Case::new(1, 1, 262144)), "{}", kind.name());
-    }
+    panel_decisions::<<f64 as Kernels>::Avx512>("avx512");
+    panel_decisions::<<f64 as Kernels>::Avx2>("avx2");
+    // Off AArch64 this names the portable kernel (`microkernel::Kernels`).
+    panel_decisions::<<f64 as Kernels>::Neon>("neon");
+    panel_decisions::<<f64 as Kernels>::Generic>("generic");
 }
 
-/// The f64 NR of the kernel `kind` resolves to, and whether it reads unpacked operands.
-fn panel_kernel(kind: KernelKind) -> (usize, bool) {
-    use matmul_kernel::microkernel::Microkernel;
-    fn of<K: Microkernel<f64>>() -> (usize, bool) {
-        (K::BLOCKING.nr, K::SMALL_PATH)
-    }
-    match matmul_kernel::dispatch::resolve(kind) {
-        KernelKind::Avx512 => of::<<f64 as Kernels>::Avx512>(),
-        KernelKind::Avx2 => of::<<f64 as Kernels>::Avx2>(),
-        KernelKind::Neon => of::<<f64 as Kernels>::Neon>(),
-        KernelKind::Generic => of::<<f64 as Kernels>::Generic>(),
-    }
+fn panel_decisions<K: matmul_kernel::microkernel::Microkernel<f64>>(name: &str) {
+    let thin_on = |case: Case| {
+        let p = Problem::<f64>::new(case, 1);
+        let mut c = p.c.data.clone();
+        matmul_kernel::gemm::takes_thin::<f64, K>(&row_major_c(&p.gemm_over(&mut c)))
+    };
+    let (nr, panels) = (K::BLOCKING.nr, K::SMALL_PATH);
+    let panel_min = thin::PANEL_MIN_ROWS;
+    assert_eq!(thin_on(Case::new(1000, 2, 500)), !panels, "{name}");
+    // op(B) read in place holds k elements of a vector, whatever NR is...
+    assert_eq!(thin_on(Case::new(4000, 1, 4000)), !panels, "{name}");
+    // ... and packed (its columns strided), k x NR of them, past 256 KiB with AVX-512's 24.
+    assert_eq!(thin_on(Case::new(4000, 1, 4000).variant(4)), !panels || nr * 4000 * 8 > (256 << 10), "{name}");
+    assert_eq!(thin_on(Case::new(panel_min, 1, 900)), !panels, "{name}");
+    assert!(thin_on(Case::new(panel_min - 1, 1, 900)), "{name}");
+    // A transposed: its rows are strided, the thin columns form streams it.
+    assert!(thin_on(Case::new(1000, 2, 500).variant(2)), "{name}");
+    // C with few rows (vector x matrix): thin in every form.
+    assert!(thin_on(Case::new(2, 1000, 500)), "{name}");
+    assert!(thin_on(Case::new(1, 1, 262144)), "{name}");
 }
 
 /// Tiny products, wider panels and outer products keep the tiled paths.
