@@ -20,7 +20,9 @@ fn main() {
     if let Some(threads) = std::env::args().nth(2) {
         assert_eq!(mm_set_num_threads(threads.parse().expect("a number")), MM_OK);
     }
-    println!("threads: {}, kernel: {}", mm_get_num_threads(), unsafe { std::ffi::CStr::from_ptr(mm_kernel_name()) }.to_str().unwrap());
+    // SAFETY: mm_kernel_name returns a static NUL-terminated string.
+    let kernel = unsafe { std::ffi::CStr::from_ptr(mm_kernel_name()) };
+    println!("threads: {}, kernel: {}", mm_get_num_threads(), kernel.to_str().unwrap());
     let big: Vec<f64> = (0..(32usize << 20)).map(|i| (i % 13) as f64).collect();
     let read = best(reps.min(5), || {
         let mut lanes = [0.0f64; 8];
@@ -49,7 +51,7 @@ fn main() {
         let skip = c_buf.as_ptr().align_offset(64);
         let c = &mut c_buf[skip..skip + m * n];
         let t = best(reps, || {
-            // SAFETY: every length is its Vec's.
+            // SAFETY: every length is its buffer's (a and b their Vecs, c its slice of c_buf).
             let status = unsafe {
                 mm_dgemm(layout, MM_NO_TRANS, MM_NO_TRANS, m as i64, n as i64, k as i64, 1.0, a.as_ptr(), lda as i64, a.len() as i64,
                     b.as_ptr(), ldb as i64, b.len() as i64, 0.0, c.as_mut_ptr(), ldc as i64, c.len() as i64)

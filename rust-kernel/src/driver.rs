@@ -113,7 +113,8 @@ fn sub_problem<T: Element>(p: &Gemm<T>, (r0, r1): (usize, usize), (c0, c1): (usi
 /// fill (Zen 2's 16 MiB L3 here), and is not read back by the call.
 const STREAM_C_MIN_BYTES: usize = 16 << 20;
 
-/// Whether the packed path, on one thread, writes C with non-temporal stores: C written once
+/// Whether the packed path writes C with non-temporal stores (one thread; the parallel
+/// pieces too where `pieces_own_whole_lines`): C written once
 /// (beta == 0, one k block: an outer product, 2000 x 2000 x 1), row-major-contiguous and
 /// past the caches. One core writing through the caches reads every line of C first and
 /// is bound by how many misses it keeps in flight: on this VM 32 MB took 2.4 ms with plain
@@ -130,7 +131,9 @@ pub fn streams_c<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
 
 /// Whether every row of every piece of C (NR-tile runs from C's origin) starts and ends
 /// on a cache line, or at C's row ends.
-fn pieces_own_whole_lines<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
+///
+/// Public for tests; a pure function of C's address, its row stride and the kernel's NR.
+pub fn pieces_own_whole_lines<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     let size = std::mem::size_of::<T>();
     (p.c.ptr as usize) % 64 == 0 && (p.c.row_stride * size) % 64 == 0 && (K::BLOCKING.nr * size) % 64 == 0
 }

@@ -79,17 +79,6 @@ pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> m
     }
 }
 
-/// Whether the product (row-major C, see [`row_major_c`]) takes a thin path with the
-/// kernel of `kind` (resolved to one this CPU supports).
-pub fn takes_thin_on<T: Kernels>(kind: KernelKind, p: &Gemm<T>) -> bool {
-    match dispatch::resolve(kind) {
-        KernelKind::Avx512 => takes_thin::<T, T::Avx512>(p),
-        KernelKind::Avx2 => takes_thin::<T, T::Avx2>(p),
-        KernelKind::Neon => takes_thin::<T, T::Neon>(p),
-        KernelKind::Generic => takes_thin::<T, T::Generic>(p),
-    }
-}
-
 /// A product with kernel `K` (of family `kind`): thin, or tiled.
 fn run_on<T: Element, K: Microkernel<T>>(kind: KernelKind, p: &Gemm<T>, threads: Threads) -> mm_status {
     if takes_thin::<T, K>(p) {

@@ -332,7 +332,9 @@ fn streamed_c<T: Kernels>() {
     let wide = 8 / std::mem::size_of::<T>(); // f32 rows twice as long: the same bytes
     // Aligned rows with 64 bytes of padding; and rows whose length breaks the alignment of
     // every other row (plain stores throughout).
-    for (m, n, k, ldc) in [(2048, 1024 * wide, 2, 1024 * wide + 16), (1030, 2048 * wide + 3, 3, 2048 * wide + 3)] {
+    // Also aligned rows that end inside a line, the rest of it padding.
+    for (m, n, k, ldc) in [(2048, 1024 * wide, 2, 1024 * wide + 16), (2048, 1024 * wide + 3, 2, 1024 * wide + 16),
+        (1030, 2048 * wide + 3, 3, 2048 * wide + 3)] {
         let mut rng = common::SplitMix64(m as u64 * 7 + k as u64);
         let a: Vec<T> = (0..m * k).map(|_| T::from_f64(rng.unit())).collect();
         let b: Vec<T> = (0..k * n).map(|_| T::from_f64(rng.unit())).collect();
@@ -352,6 +354,21 @@ fn streamed_c<T: Kernels>() {
             assert!(driver::streams_c::<T, T::Generic>(&g), "{m}x{n}x{k}: not streamed");
             assert!(!driver::streams_c::<T, T::Generic>(&Gemm { beta: T::ONE, ..g }), "beta != 0 read C");
             assert!(!driver::streams_c::<T, T::Generic>(&Gemm { k: 1000, ..g }), "several k blocks re-read C");
+        }
+        {
+            // Two threads' pieces stream only where each row of each piece is whole lines:
+            // C on a line, rows a whole number of lines apart (the x86 kernels' NR are).
+            let aligned_rows = (ldc * std::mem::size_of::<T>()) % 64 == 0;
+            for shift in [0, 1] {
+                let mut c = store.clone();
+                let line = 64 / std::mem::size_of::<T>();
+                let offset = (line - (c.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line + shift;
+                let g = outer_gemm((m, n, k, ldc), T::ONE, &a, &b, &mut c[offset..]);
+                let whole = driver::pieces_own_whole_lines::<T, <T as Kernels>::Avx2>(&g);
+                assert_eq!(whole, shift == 0 && aligned_rows, "{m}x{n}x{k} ldc {ldc} shift {shift}: AVX2 pieces");
+                let whole = driver::pieces_own_whole_lines::<T, <T as Kernels>::Avx512>(&g);
+                assert_eq!(whole, shift == 0 && aligned_rows, "{m}x{n}x{k} ldc {ldc} shift {shift}: AVX-512 pieces");
+            }
         }
         for kind in kinds() {
             let (streamed, at_s) = outer_into::<T>(kind, 1, (m, n, k, ldc), &a, &b, &store, 0);

@@ -37,7 +37,8 @@ pub struct Tile<T> {
     pub m_eff: usize,
     pub n_eff: usize,
     /// Write whole, aligned rows of C with non-temporal stores, past the caches (beta == 0,
-    /// set by `driver::streams_c`); a kernel without such stores ignores it.
+    /// set where `driver::streams_c` holds, and for a parallel piece only where
+    /// `driver::pieces_own_whole_lines` does too); a kernel without such stores ignores it.
     pub stream_c: bool,
 }
 
