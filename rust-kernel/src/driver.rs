@@ -270,25 +270,39 @@ pub fn piece<T: Element, K: Microkernel<T>>(
     first_block: usize,
 ) -> Result<(), AllocError> {
     let bl = K::BLOCKING;
-    let (mr, nr) = (bl.mr, bl.nr);
-    debug_assert!(r0 % bl.mc == 0 && c0 % nr == 0 && c1 - c0 <= bl.nc);
-    // A small piece reads its operands in place, as a small call does (same arithmetic:
-    // the tile grid stays anchored at C's origin since r0 and c0 are on tile boundaries).
+    debug_assert!(r0 % bl.mc == 0 && c0 % bl.nr == 0 && c1 - c0 <= bl.nc);
     let sub = sub_problem(p, (r0, r1), (c0, c1));
     // The pieces of a product whose C streams (an outer product) stream theirs too: two
     // threads writing through the caches read every line of C first, as one does. Only
     // where every piece's rows are whole cache lines: two cores streaming the halves of
     // one line took 2000 x 2000 x 1 from 1.6 ms to 7.5 (AVX2, C 32 bytes off a line).
     let stream_c = streams_c::<T, K>(p) && pieces_own_whole_lines::<T, K>(p);
-    if takes_small_path::<T, K>(&sub) {
-        let done = small_streaming::<T, K>(&sub, stream_c);
-        if stream_c {
-            fence_streamed_stores();
-        }
-        return done;
+    let done = piece_on_its_path::<T, K>(p, &sub, (r0, r1), (c0, c1), shared, first_block, stream_c);
+    if stream_c {
+        fence_streamed_stores();
     }
-    if takes_panel_path::<T, K>(&sub) {
-        return gemm_panel::<T, K>(&sub);
+    done
+}
+
+/// [`piece`] on the small, panel or packed path, C streamed where `stream_c`.
+fn piece_on_its_path<T: Element, K: Microkernel<T>>(
+    p: &Gemm<T>,
+    sub: &Gemm<T>,
+    (r0, r1): (usize, usize),
+    (c0, c1): (usize, usize),
+    shared: Option<&SharedBlocks<T>>,
+    first_block: usize,
+    stream_c: bool,
+) -> Result<(), AllocError> {
+    let bl = K::BLOCKING;
+    let (mr, nr) = (bl.mr, bl.nr);
+    // A small piece reads its operands in place, as a small call does (same arithmetic:
+    // the tile grid stays anchored at C's origin since r0 and c0 are on tile boundaries).
+    if takes_small_path::<T, K>(sub) {
+        return small_streaming::<T, K>(sub, stream_c);
+    }
+    if takes_panel_path::<T, K>(sub) {
+        return gemm_panel::<T, K>(sub);
     }
     let kc_max = k_block(p.k, bl.kc);
     let k_blocks = p.k.div_ceil(kc_max);
@@ -319,9 +333,6 @@ pub fn piece<T: Element, K: Microkernel<T>>(
                 // SAFETY: both blocks packed above for these rows, columns and steps.
                 unsafe { block_tiles::<T, K>(p, a_buf, b_buf, kc, beta, (ic, mc), (c0, nc), stream_c) };
             }
-        }
-        if stream_c {
-            fence_streamed_stores();
         }
         Ok(())
     })

@@ -310,13 +310,18 @@ fn outer_gemm<T: Kernels>((m, n, k, ldc): (usize, usize, usize, usize), alpha: T
     .expect("valid")
 }
 
+/// The index `shift` elements past the first 64-byte boundary in `buf`.
+fn line_offset<T>(buf: &[T], shift: usize) -> usize {
+    let line = 64 / std::mem::size_of::<T>();
+    (line - (buf.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line + shift
+}
+
 /// Runs [`outer_gemm`] with alpha 0.75 on `threads` threads into a copy of `store`,
 /// starting `shift` elements past the copy's first 64-byte boundary; returns the copy and
 /// where the window starts in it.
 fn outer_into<T: Kernels>(kind: KernelKind, threads: usize, dims: (usize, usize, usize, usize), a: &[T], b: &[T], store: &[T], shift: usize) -> (Vec<T>, usize) {
     let mut out = store.to_vec();
-    let line = 64 / std::mem::size_of::<T>();
-    let offset = (line - (out.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line + shift;
+    let offset = line_offset(&out, shift);
     let g = outer_gemm(dims, T::from_f64(0.75), a, b, &mut out[offset..]);
     assert_eq!(gemm::gemm_with_threads(kind, threads, &g), MM_OK);
     (out, offset)
@@ -361,8 +366,7 @@ fn streamed_c<T: Kernels>() {
             let aligned_rows = (ldc * std::mem::size_of::<T>()) % 64 == 0;
             for shift in [0, 1] {
                 let mut c = store.clone();
-                let line = 64 / std::mem::size_of::<T>();
-                let offset = (line - (c.as_ptr() as usize % 64) / std::mem::size_of::<T>()) % line + shift;
+                let offset = line_offset(&c, shift);
                 let g = outer_gemm((m, n, k, ldc), T::ONE, &a, &b, &mut c[offset..]);
                 let whole = driver::pieces_own_whole_lines::<T, <T as Kernels>::Avx2>(&g);
                 assert_eq!(whole, shift == 0 && aligned_rows, "{m}x{n}x{k} ldc {ldc} shift {shift}: AVX2 pieces");
