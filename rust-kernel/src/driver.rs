@@ -93,6 +93,39 @@ fn takes_small_path<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     K::SMALL_PATH && p.k <= bl.kc && p.n <= bl.nc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK
 }
 
+/// Whether the product is one column panel (n <= NR) of one k block, B's rows read in
+/// place, and below the thin paths (`thin::THIN_MIN_MNK`): the small path would run one
+/// strip of tiles, which [`one_panel`] runs without the small path's decisions. Every check
+/// here is one that the way through `gemm_serial` makes too, so the bits are the same.
+#[inline(always)]
+pub fn takes_one_panel<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
+    let bl = K::BLOCKING;
+    K::SMALL_PATH
+        && p.n <= bl.nr
+        && p.k <= bl.kc
+        && p.m.saturating_mul(p.n).saturating_mul(p.k) < crate::thin::THIN_MIN_MNK
+        && b_read_in_place::<T>(p)
+}
+
+/// The tiles of a product that [`takes_one_panel`]: the small path's tiles of column 0
+/// (`small_tiles`), op(A) and op(B) in place. For a 8 x 8 x 8 call the decisions between
+/// the ABI entry and the microkernel (thin, parallel, small, panel, B in place, loop order)
+/// were as long as the tile itself (perf, AVX-512).
+///
+/// # Safety
+/// `p` describes valid operands and `takes_one_panel::<T, K>(p)` holds.
+#[inline(always)]
+pub unsafe fn one_panel<T: Element, K: Microkernel<T>>(p: &Gemm<T>) {
+    let (mr, nr) = (K::BLOCKING.mr, K::BLOCKING.nr);
+    let mut ir = 0;
+    while ir < p.m {
+        // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff and the
+        // n <= NR columns are inside op(A), op(B) and C.
+        K::run(&small_tile(p, (mr, nr), std::ptr::null(), (ir, 0), false));
+        ir += mr;
+    }
+}
+
 /// The sub-problem for C's rows r0..r1 x columns c0..c1.
 fn sub_problem<T: Element>(p: &Gemm<T>, (r0, r1): (usize, usize), (c0, c1): (usize, usize)) -> Gemm<T> {
     // SAFETY: the offsets address rows r0.. of op(A), columns c0.. of op(B) and (r0, c0)
@@ -467,6 +500,36 @@ fn b_panel_stays_cached<T>(k: usize, row_stride: usize) -> bool {
     k <= sets * WAYS / 2
 }
 
+/// The small path's tile at (ir, jr) of C: op(A) in place, op(B) in place (`b_buf` null) or
+/// packed in NR panels at `b_buf`, the whole k in one block.
+///
+/// # Safety
+/// `p` describes valid operands, ir < m and jr < n; a non-null `b_buf` holds op(B) packed.
+#[inline(always)]
+unsafe fn small_tile<T: Element>(p: &Gemm<T>, (mr, nr): (usize, usize), b_buf: *const T, (ir, jr): (usize, usize), stream_c: bool) -> Tile<T> {
+    let b_packed = !b_buf.is_null();
+    Tile {
+        kc: p.k,
+        alpha: p.alpha,
+        beta: p.beta,
+        // SAFETY (pointer arithmetic): (ir, 0) of op(A), (0, jr) of op(B) or panel jr / nr
+        // of the packed buffer, (ir, jr) of C, all inside since ir < m, jr < n.
+        a: p.a.ptr.add(ir * p.a.row_stride),
+        a_packed: false,
+        rsa: p.a.row_stride,
+        csa: p.a.col_stride,
+        b: if b_packed { b_buf.add(jr * p.k) } else { p.b.ptr.add(jr) },
+        b_packed,
+        rsb: if b_packed { nr } else { p.b.row_stride },
+        c: p.c.ptr_at(ir, jr),
+        rsc: p.c.row_stride,
+        csc: p.c.col_stride,
+        m_eff: mr.min(p.m - ir),
+        n_eff: nr.min(p.n - jr),
+        stream_c,
+    }
+}
+
 /// op(B) of at most this many bytes is read from L1 whichever tile comes next, so the small
 /// path walks C row strip by row strip (ir -> jr), writing it in long runs, as the packed
 /// path does; a larger op(B) keeps one NR panel in L1 for all the rows (jr -> ir).
@@ -479,32 +542,9 @@ const SMALL_B_L1_BYTES: usize = 16 << 10;
 /// `p` describes valid operands; a non-null `b_buf` holds op(B) packed in NR panels.
 unsafe fn small_tiles<T: Element, K: Microkernel<T>>(p: &Gemm<T>, b_buf: *const T, stream_c: bool) {
     let (mr, nr) = (K::BLOCKING.mr, K::BLOCKING.nr);
-    let b_packed = !b_buf.is_null();
-    let tile = |ir: usize, jr: usize| {
-        let tile = Tile {
-            kc: p.k,
-            alpha: p.alpha,
-            beta: p.beta,
-            // SAFETY (pointer arithmetic): (ir, 0) of op(A), (0, jr) of op(B) or panel
-            // jr / nr of the packed buffer, (ir, jr) of C, all inside since ir < m, jr < n.
-            a: p.a.ptr.add(ir * p.a.row_stride),
-            a_packed: false,
-            rsa: p.a.row_stride,
-            csa: p.a.col_stride,
-            b: if b_packed { b_buf.add(jr * p.k) } else { p.b.ptr.add(jr) },
-            b_packed,
-            rsb: if b_packed { nr } else { p.b.row_stride },
-            c: p.c.ptr_at(ir, jr),
-            rsc: p.c.row_stride,
-            csc: p.c.col_stride,
-            m_eff: mr.min(p.m - ir),
-            n_eff: nr.min(p.n - jr),
-            stream_c,
-        };
-        // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff and
-        // columns jr..jr+n_eff are inside op(A), op(B) and C.
-        K::run(&tile);
-    };
+    // SAFETY: K supports unpacked operands (SMALL_PATH); rows ir..ir+m_eff and columns
+    // jr..jr+n_eff are inside op(A), op(B) and C.
+    let tile = |ir: usize, jr: usize| K::run(&small_tile(p, (mr, nr), b_buf, (ir, jr), stream_c));
     // A thin-k product's pieces (an outer product cut for two threads) walked C down its
     // column panels, one tile width (64 bytes) per row of C at a time: 2-thread 2000 x 2000 x 1 took
     // 3.3-4.5 ms against 1.8-1.9 with the packed path's row strips (AVX2, ThinBenchmark).

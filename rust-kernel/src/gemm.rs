@@ -79,8 +79,24 @@ pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> m
     }
 }
 
-/// A product with kernel `K` (of family `kind`): thin, or tiled.
+/// A product with kernel `K` (of family `kind`): one small panel, thin, or tiled. The
+/// first is inlined into the ABI entry, so a tiny product's problem never leaves
+/// registers before its tiles (read back from the stack in `run_rest` with other widths
+/// than it was written, it stalled store forwarding: a quarter of a 2 x 2 x 2 call).
+#[inline(always)]
 fn run_on<T: Element, K: Microkernel<T>>(kind: KernelKind, p: &Gemm<T>, threads: Threads) -> mm_status {
+    if driver::takes_one_panel::<T, K>(p) {
+        // Under THIN_MIN_MNK: neither thin nor parallel, so this is the small path's strip.
+        // SAFETY: the operands were validated; takes_one_panel holds.
+        unsafe { driver::one_panel::<T, K>(p) };
+        return MM_OK;
+    }
+    run_rest::<T, K>(kind, p, threads)
+}
+
+/// [`run_on`] past the one-panel case: thin, or tiled.
+#[inline(never)]
+fn run_rest<T: Element, K: Microkernel<T>>(kind: KernelKind, p: &Gemm<T>, threads: Threads) -> mm_status {
     if takes_thin::<T, K>(p) {
         return run_thin(kind, threads, p);
     }

@@ -284,6 +284,53 @@ fn small_matches_packed_f32() {
     small_matches_packed::<f32>();
 }
 
+/// The one-panel path (tiny products, n <= NR, B's rows in place: what the ABI entry runs
+/// without the small path's decisions) gives the packed path's bits. Cases it does not take
+/// (B transposed or column-major, too large) run the small path, and are counted apart.
+fn one_panel_matches_packed<T: Kernels>() {
+    if matmul_kernel::dispatch::supported(KernelKind::Avx512) {
+        one_panel_matches_packed_with::<T, T::Avx512>("avx512");
+    }
+    if matmul_kernel::dispatch::supported(KernelKind::Avx2) {
+        one_panel_matches_packed_with::<T, T::Avx2>("avx2");
+    }
+}
+
+thread_local! {
+    /// Cases that took the one-panel path, on this test's thread.
+    static ONE_PANEL_TAKEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn one_panel_or_small<T: Kernels, K: Microkernel<T>>(p: &Gemm<T>) -> Result<(), AllocError> {
+    if !driver::takes_one_panel::<T, K>(p) {
+        return driver::gemm_small::<T, K>(p);
+    }
+    ONE_PANEL_TAKEN.with(|taken| taken.set(taken.get() + 1));
+    // SAFETY: Problem builds valid operands; takes_one_panel holds.
+    unsafe { driver::one_panel::<T, K>(p) };
+    Ok(())
+}
+
+fn one_panel_matches_packed_with<T: Kernels, K: Microkernel<T>>(kernel: &str) {
+    let bl = K::BLOCKING;
+    let shapes: (&[usize], &[usize], &[usize]) = (&[1, 2, 3, bl.mr - 1, bl.mr, bl.mr + 1, 2 * bl.mr + 3], &[1, 2, 3, 7, bl.nr - 1, bl.nr], &[1, 2, 9, 17]);
+    let before = ONE_PANEL_TAKEN.with(std::cell::Cell::get);
+    path_matches_packed::<T, K>(kernel, "one panel", one_panel_or_small::<T, K>, shapes, -1.25, 0.5);
+    let taken = ONE_PANEL_TAKEN.with(std::cell::Cell::get) - before;
+    // Half the variants read B in place; every shape but the largest is under THIN_MIN_MNK.
+    assert!(taken >= 60, "{kernel}: only {taken} cases took the one-panel path");
+}
+
+#[test]
+fn one_panel_matches_packed_f64() {
+    one_panel_matches_packed::<f64>();
+}
+
+#[test]
+fn one_panel_matches_packed_f32() {
+    one_panel_matches_packed::<f32>();
+}
+
 /// C := alpha * A B (row-major, A m x k, B k x n, beta 0) into the m x n window at the
 /// start of `c`, rows `ldc` apart, validated as the C ABI does.
 fn outer_gemm<T: Kernels>((m, n, k, ldc): (usize, usize, usize, usize), alpha: T, a: &[T], b: &[T], c: &mut [T]) -> Gemm<T> {

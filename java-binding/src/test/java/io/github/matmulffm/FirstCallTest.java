@@ -29,6 +29,20 @@ class FirstCallTest {
         }
     }
 
+    /**
+     * A host whose default locale lower-cases "I" to a dotless "ı" (Turkish): symbol names
+     * and messages built with the default locale would name no symbol of the kernel.
+     */
+    @Test
+    void loadsAndMultipliesUnderATurkishLocale() throws Exception {
+        for (String entry : List.of("dgemmNaive-array", "dgemm-array")) {
+            ChildJvm.Result result = ChildJvm.run(Main.class, Map.of(), List.of("-Duser.language=tr", "-Duser.country=TR"), 60,
+                    entry);
+            assertEquals(0, result.exitCode(), entry + ":\n" + result.output());
+            assertTrue(result.output().contains(entry + " [19.0, 22.0, 43.0, 50.0]"), entry + ":\n" + result.output());
+        }
+    }
+
     public static final class Main {
         private Main() {
         }

@@ -1,5 +1,7 @@
 package io.github.matmulffm.internal;
 
+import java.util.Locale;
+
 /**
  * A strided batch of {@code count} products of one shape after the Java-side checks:
  * product i reads A and B and writes C {@code i * stride} elements past product 0's (a
@@ -90,7 +92,7 @@ public record BatchShape(GemmShape item, long count, long strideA, long strideB,
 
     /** "40 matrices C (row-major, ldc=32) 1024 elements apart": how messages describe an operand. */
     public String describe(String name) {
-        return count + " matrices " + item.describe(name.toUpperCase()) + " " + stride(name) + " elements apart";
+        return count + " matrices " + item.describe(name.toUpperCase(Locale.ROOT)) + " " + stride(name) + " elements apart";
     }
 
     /**
@@ -128,7 +130,7 @@ public record BatchShape(GemmShape item, long count, long strideA, long strideB,
         }
         long sx = stride(name);
         GemmShape.Footprint c = item.footprint("C");
-        GemmShape.Footprint x = item.footprint(name.toUpperCase());
+        GemmShape.Footprint x = item.footprint(name.toUpperCase(Locale.ROOT));
         long cReach = item.cReach();
         for (long i = 0; i < count; i++) {
             long ci = i * strideC;

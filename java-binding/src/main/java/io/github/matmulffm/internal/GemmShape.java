@@ -3,6 +3,7 @@ package io.github.matmulffm.internal;
 import io.github.matmulffm.Layout;
 import io.github.matmulffm.Transpose;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -118,6 +119,6 @@ public record GemmShape(Layout layout, Transpose transA, Transpose transB, long 
             default -> ldc;
         };
         return matrix + " (" + (layout == Layout.ROW_MAJOR ? "row-major" : "column-major")
-                + ", ld" + matrix.toLowerCase() + "=" + ld + ")";
+                + ", ld" + matrix.toLowerCase(Locale.ROOT) + "=" + ld + ")";
     }
 }

@@ -5,6 +5,7 @@ import io.github.matmulffm.internal.ffi.matmul_kernel_h;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.Locale;
 
 /**
  * The GEMM downcalls of the kernel, through this class loader's {@link KernelLibrary}:
@@ -24,9 +25,15 @@ public final class NativeGemm {
         DGEMM_NAIVE(ElementType.F64);
 
         private final ElementType elementType;
+        private final String symbol;
 
         Routine(ElementType elementType) {
             this.elementType = elementType;
+            // Locale.ROOT: under a Turkish default locale "I" lower-cases to a dotless "ı",
+            // and "mm_dgemm_naıve" named no symbol, so the library did not load at all.
+            // Built once: every call passes it to its status check, and building it there
+            // (a concatenation and a lower-casing) was a quarter of a 8 x 8 x 8 call.
+            this.symbol = "mm_" + name().toLowerCase(Locale.ROOT);
         }
 
         public ElementType elementType() {
@@ -34,7 +41,7 @@ public final class NativeGemm {
         }
 
         String symbol() {
-            return "mm_" + name().toLowerCase();
+            return symbol;
         }
 
         /** The budgeted form's symbol, or null for the naive loop (one thread always). */

@@ -1,6 +1,7 @@
 package io.github.matmulffm.internal;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 import java.util.Objects;
 
 /** Java-side checks of the buffers of a product, with messages that name the argument. */
@@ -16,7 +17,7 @@ public final class Operands {
         }
         long available = (long) type.length(array) - offset;
         if (reach > available) {
-            throw new IndexOutOfBoundsException(name + " is too short: " + shape.describe(name.toUpperCase())
+            throw new IndexOutOfBoundsException(name + " is too short: " + shape.describe(name.toUpperCase(Locale.ROOT))
                     + " needs " + reach + " elements from offset " + offset + ", but only " + available + " remain");
         }
     }
@@ -35,7 +36,7 @@ public final class Operands {
         }
         long elements = segment.byteSize() / type.bytes();
         if (reach > elements) {
-            throw new IndexOutOfBoundsException(name + " is too small: " + shape.describe(name.toUpperCase())
+            throw new IndexOutOfBoundsException(name + " is too small: " + shape.describe(name.toUpperCase(Locale.ROOT))
                     + " needs " + reach + " elements (" + reach * type.bytes() + " bytes), but the segment has "
                     + segment.byteSize() + " bytes");
         }
@@ -64,7 +65,7 @@ public final class Operands {
         // difference of their addresses is the input's offset from C in bytes.
         long byteOffset = input.address() - c.address();
         if (byteOffset % type.bytes() != 0
-                || sharesElement(shape.footprint("C"), shape.footprint(name.toUpperCase()), byteOffset / type.bytes())) {
+                || sharesElement(shape.footprint("C"), shape.footprint(name.toUpperCase(Locale.ROOT)), byteOffset / type.bytes())) {
             throw new IllegalArgumentException("c overlaps " + name + ": the output must not share memory with an input");
         }
     }
@@ -77,7 +78,7 @@ public final class Operands {
                 || cOffset >= inputOffset + inputReach || inputOffset >= cOffset + cReach) {
             return;
         }
-        if (sharesElement(shape.footprint("C"), shape.footprint(name.toUpperCase()), (long) inputOffset - cOffset)) {
+        if (sharesElement(shape.footprint("C"), shape.footprint(name.toUpperCase(Locale.ROOT)), (long) inputOffset - cOffset)) {
             throw new IllegalArgumentException("c overlaps " + name + ": the output must not share elements with an input");
         }
     }
