@@ -93,17 +93,19 @@ fn takes_small_path<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     K::SMALL_PATH && p.k <= bl.kc && p.n <= bl.nc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK
 }
 
-/// Whether the product is one column panel (n <= NR) of one k block, B's rows read in
-/// place, and below the thin paths (`thin::THIN_MIN_MNK`): the small path would run one
-/// strip of tiles, which [`one_panel`] runs without the small path's decisions. Every check
-/// here is one that the way through `gemm_serial` makes too, so the bits are the same.
+/// Whether a product that runs on one thread (the plan's decision, `gemm`) is one column
+/// panel (n <= NR) of one k block, B's rows read in place, and not thin (`thin::takes`): the
+/// small path would run one strip of tiles, which [`one_panel`] runs without the small
+/// path's decisions. Every check here is one that the way through `gemm_serial` makes too,
+/// so the bits are the same.
 #[inline(always)]
 pub fn takes_one_panel<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     let bl = K::BLOCKING;
     K::SMALL_PATH
         && p.n <= bl.nr
         && p.k <= bl.kc
-        && p.m.saturating_mul(p.n).saturating_mul(p.k) < crate::thin::THIN_MIN_MNK
+        && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK
+        && !crate::thin::takes(p)
         && b_read_in_place::<T>(p)
 }
 

@@ -85,8 +85,8 @@ pub fn gemm_on<T: Kernels>(kind: KernelKind, threads: Threads, p: &Gemm<T>) -> m
 /// than it was written, it stalled store forwarding: a quarter of a 2 x 2 x 2 call).
 #[inline(always)]
 fn run_on<T: Element, K: Microkernel<T>>(kind: KernelKind, p: &Gemm<T>, threads: Threads) -> mm_status {
-    if driver::takes_one_panel::<T, K>(p) {
-        // Under THIN_MIN_MNK: neither thin nor parallel, so this is the small path's strip.
+    if p.m.saturating_mul(p.n).saturating_mul(p.k) < PARALLEL_MIN_MNK && driver::takes_one_panel::<T, K>(p) {
+        // Neither thin nor parallel: this is the small path's strip of tiles.
         // SAFETY: the operands were validated; takes_one_panel holds.
         unsafe { driver::one_panel::<T, K>(p) };
         return MM_OK;
