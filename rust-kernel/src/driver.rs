@@ -88,25 +88,19 @@ fn b_read_in_place<T>(p: &Gemm<T>) -> bool {
 /// arithmetic: choosing this path never changes a result bit. n <= NC keeps its packed B
 /// (k x n) within the packed path's KC x NC buffer, so a skinny product cannot leave a
 /// large buffer behind.
+#[inline(always)]
 fn takes_small_path<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
     let bl = K::BLOCKING;
     K::SMALL_PATH && p.k <= bl.kc && p.n <= bl.nc && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK
 }
 
-/// Whether a product that runs on one thread (the plan's decision, `gemm`) is one column
-/// panel (n <= NR) of one k block, B's rows read in place, and not thin (`thin::takes`): the
-/// small path would run one strip of tiles, which [`one_panel`] runs without the small
-/// path's decisions. Every check here is one that the way through `gemm_serial` makes too,
-/// so the bits are the same.
+/// Whether a product that runs on one thread (the plan's decision, `gemm`) and is not thin
+/// (`thin::takes`) takes the small path with B's rows read in place and C one column panel
+/// (n <= NR): the small path would run one strip of tiles, which [`one_panel`] runs without
+/// the small path's decisions. The small path's own tests decide it, so the bits are the same.
 #[inline(always)]
 pub fn takes_one_panel<T: Element, K: Microkernel<T>>(p: &Gemm<T>) -> bool {
-    let bl = K::BLOCKING;
-    K::SMALL_PATH
-        && p.n <= bl.nr
-        && p.k <= bl.kc
-        && p.m.saturating_mul(p.n).saturating_mul(p.k) <= SMALL_MNK
-        && !crate::thin::takes(p)
-        && b_read_in_place::<T>(p)
+    p.n <= K::BLOCKING.nr && !crate::thin::takes(p) && takes_small_path::<T, K>(p) && b_read_in_place::<T>(p)
 }
 
 /// The tiles of a product that [`takes_one_panel`]: the small path's tiles of column 0
